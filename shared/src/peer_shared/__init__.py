@@ -1,0 +1,1 @@
+"""The peer support platform's shared package."""

@@ -1,0 +1,56 @@
+"""Every event type on the bus, one module per producing service.
+
+Importing this package registers all of them in `EVENT_TYPES`, so `parse_event` knows every type.
+"""
+
+from peer_shared.contracts.events.matching import (
+    MentorActivated,
+    MentorLeft,
+    MentorMatched,
+    MentorPaused,
+    MentorRegistered,
+)
+from peer_shared.contracts.events.outcomes import PamRecorded
+from peer_shared.contracts.events.referrals import (
+    ReferralAccepted,
+    ReferralReceived,
+    ReferralRejected,
+    ReferralWithdrawn,
+)
+from peer_shared.contracts.events.safeguarding import (
+    SafeguardingConcernAcknowledged,
+    SafeguardingConcernRaised,
+)
+from peer_shared.contracts.events.sessions import (
+    GoalReviewed,
+    GoalSet,
+    PairingCompleted,
+    PairingEnded,
+    PairingPaused,
+    PairingResumed,
+    PairingStarted,
+    SessionLogged,
+)
+
+__all__ = [
+    "GoalReviewed",
+    "GoalSet",
+    "MentorActivated",
+    "MentorLeft",
+    "MentorMatched",
+    "MentorPaused",
+    "MentorRegistered",
+    "PairingCompleted",
+    "PairingEnded",
+    "PairingPaused",
+    "PairingResumed",
+    "PairingStarted",
+    "PamRecorded",
+    "ReferralAccepted",
+    "ReferralReceived",
+    "ReferralRejected",
+    "ReferralWithdrawn",
+    "SafeguardingConcernAcknowledged",
+    "SafeguardingConcernRaised",
+    "SessionLogged",
+]

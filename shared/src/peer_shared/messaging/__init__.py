@@ -1,0 +1,1 @@
+"""Reliable messaging, written once: outbox, relay, inbox, durable consumers, dead letters."""

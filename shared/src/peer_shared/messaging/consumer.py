@@ -1,0 +1,216 @@
+"""Durable pull consumers on nats-py: one transaction per fetched batch, per-message outcomes.
+
+FastStream acknowledges a fetched batch as a whole, so this drives nats-py directly (ADR 0002). A batch
+is first applied in one transaction (the fast path). If any handler fails, that transaction is rolled
+back and the batch is applied again with a savepoint around each message, so one bad message fails alone:
+it is redelivered after a back-off delay, and on its last attempt parked in the dead-letter table with its
+error and acknowledged. Acks go out only after the commit; a crash in between redelivers, and the inbox
+skips what was already applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+import structlog
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peer_shared.clock import Clock
+from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_shared.contracts.registry import MalformedEvent, UnknownEventType, parse_event
+from peer_shared.db import SessionFactory
+from peer_shared.logging import get_logger
+from peer_shared.messaging import dead_letters, inbox
+from peer_shared.messaging.subscription import PermanentError, Subscription
+from peer_shared.messaging.unit_of_work import UnitOfWork
+from peer_shared.metrics import EVENTS_HANDLED, HANDLER_SECONDS
+
+log = get_logger(__name__)
+
+
+class Outcome(StrEnum):
+    """What became of one delivered message."""
+
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    RETRIED = "retried"
+    DEAD_LETTERED = "dead_lettered"
+
+
+@dataclass
+class _Delivery:
+    msg: Msg
+    event: CloudEvent[EventData] | None
+    error: str | None
+    outcome: Outcome | None = None
+
+
+class EventConsumer:
+    """Runs one `Subscription` against its stream until cancelled."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        subscription: Subscription,
+        js: JetStreamContext,
+        sessions: SessionFactory,
+        clock: Clock,
+        batch_size: int = 256,
+        fetch_timeout: float = 1.0,
+    ) -> None:
+        self.subscription = subscription
+        self._service = service
+        self._js = js
+        self._sessions = sessions
+        self._clock = clock
+        self._batch_size = batch_size
+        self._fetch_timeout = fetch_timeout
+
+    async def run(self) -> None:
+        """Create or bind the durable consumer and process batches until cancelled."""
+        sub = self.subscription
+        while True:
+            try:
+                await self._js.add_consumer(sub.stream, sub.consumer_config())
+                psub = await self._js.pull_subscribe_bind(sub.name, stream=sub.stream)
+                break
+            except NotFoundError:
+                log.info("waiting for stream", stream=sub.stream, consumer=sub.name)
+                await asyncio.sleep(1.0)
+        while True:
+            try:
+                msgs = await psub.fetch(self._batch_size, timeout=self._fetch_timeout)
+            except TimeoutError:
+                continue
+            await self.process(msgs)
+
+    async def process(self, msgs: list[Msg]) -> None:
+        """Apply a fetched batch, then acknowledge or schedule redelivery per message."""
+        deliveries = [self._decode(msg) for msg in msgs]
+        try:
+            await self._apply_batch(deliveries, isolate=False)
+        except Exception:
+            for delivery in deliveries:
+                delivery.outcome = None
+            try:
+                await self._apply_batch(deliveries, isolate=True)
+            except Exception as exc:
+                # The database itself failed: nothing was committed, everything comes back later.
+                log.warning("batch not committed; redelivering", error=repr(exc), size=len(msgs))
+                for delivery in deliveries:
+                    delivery.outcome = Outcome.RETRIED
+        await self._settle(deliveries)
+
+    def _decode(self, msg: Msg) -> _Delivery:
+        try:
+            return _Delivery(msg, parse_event(msg.data), None)
+        except (MalformedEvent, UnknownEventType) as exc:
+            return _Delivery(msg, None, str(exc))
+
+    async def _apply_batch(self, deliveries: list[_Delivery], *, isolate: bool) -> None:
+        name = self.subscription.name
+        async with self._sessions() as session, session.begin():
+            decoded = [d.event.id for d in deliveries if d.event is not None]
+            fresh = await inbox.claim(session, name, decoded)
+            for delivery in deliveries:
+                event = delivery.event
+                if event is None:
+                    await self._park(session, delivery, delivery.error or "undecodable")
+                    continue
+                if event.id not in fresh:
+                    delivery.outcome = Outcome.DUPLICATE
+                    continue
+                fresh.discard(event.id)  # a second copy in the same batch is a duplicate
+                attempts = delivery.msg.metadata.num_delivered
+                if attempts > self.subscription.retry.max_deliver:
+                    # It never got as far as failing: the process died or timed out under it.
+                    await inbox.release(session, name, event.id)
+                    await self._park(session, delivery, f"delivered {attempts} times, never finished")
+                    continue
+                handler = self.subscription.handlers.get(type(event.data))
+                if handler is None:
+                    delivery.outcome = Outcome.IGNORED
+                    continue
+                if not isolate:
+                    await self._run_handler(session, event, handler)
+                    delivery.outcome = Outcome.HANDLED
+                    continue
+                try:
+                    async with session.begin_nested():
+                        await self._run_handler(session, event, handler)
+                    delivery.outcome = Outcome.HANDLED
+                except Exception as exc:
+                    await inbox.release(session, name, event.id)
+                    await self._fail(session, delivery, exc)
+
+    async def _run_handler(
+        self, session: AsyncSession, event: CloudEvent[EventData], handler: object
+    ) -> None:
+        started = time.perf_counter()
+        with structlog.contextvars.bound_contextvars(
+            event_id=str(event.id), correlation_id=str(event.correlationid), event_type=event.type
+        ):
+            await handler(event, UnitOfWork(session=session, clock=self._clock))  # type: ignore[operator]
+        HANDLER_SECONDS.labels(self._service, self.subscription.name).observe(time.perf_counter() - started)
+
+    async def _fail(self, session: AsyncSession, delivery: _Delivery, exc: Exception) -> None:
+        attempt = delivery.msg.metadata.num_delivered
+        error = f"{type(exc).__name__}: {exc}"
+        log.warning(
+            "handler failed",
+            consumer=self.subscription.name,
+            attempt=attempt,
+            error=error,
+            event_id=str(delivery.event.id) if delivery.event else None,
+        )
+        if isinstance(exc, PermanentError) or attempt >= self.subscription.retry.max_deliver:
+            await self._park(session, delivery, error)
+        else:
+            delivery.outcome = Outcome.RETRIED
+
+    async def _park(self, session: AsyncSession, delivery: _Delivery, error: str) -> None:
+        msg = delivery.msg
+        headers = dict(msg.headers or {})
+        event_id = delivery.event.id if delivery.event else _uuid_or_none(headers.get("Nats-Msg-Id"))
+        await dead_letters.park(
+            session,
+            consumer=self.subscription.name,
+            stream=msg.metadata.stream,
+            stream_sequence=msg.metadata.sequence.stream,
+            subject=msg.subject,
+            event_id=event_id,
+            payload=msg.data,
+            headers=headers,
+            error=error,
+            attempts=msg.metadata.num_delivered,
+            at=self._clock.now(),
+        )
+        delivery.outcome = Outcome.DEAD_LETTERED
+        log.error("message dead-lettered", consumer=self.subscription.name, error=error)
+
+    async def _settle(self, deliveries: list[_Delivery]) -> None:
+        retry = self.subscription.retry
+        for delivery in deliveries:
+            outcome = delivery.outcome or Outcome.RETRIED
+            EVENTS_HANDLED.labels(self._service, self.subscription.name, outcome.value).inc()
+            if outcome is Outcome.RETRIED:
+                attempt = delivery.msg.metadata.num_delivered
+                await delivery.msg.nak(delay=retry.delay_after(attempt))
+            else:
+                await delivery.msg.ack()
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None

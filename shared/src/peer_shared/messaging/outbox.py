@@ -1,0 +1,89 @@
+"""Writing events to the transactional outbox: the state change and its events commit together.
+
+Nothing here talks to NATS. The relay (`relay.py`) publishes committed rows afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_shared.contracts.subjects import subject_for
+from peer_shared.messaging.tables import outbox
+
+NOTIFY_CHANNEL = "peer_outbox"
+DEFAULT_LANE = "default"
+URGENT_LANE = "urgent"
+"""Internal, time-critical events (safeguarding) have their own lane and relay, so they never queue
+behind a backlog of ordinary events."""
+
+
+def lane_of(event: CloudEvent[EventData]) -> str:
+    """Internal events travel in the urgent lane; everything else in the default one."""
+    return URGENT_LANE if type(event.data).internal else DEFAULT_LANE
+
+
+def headers_of(event: CloudEvent[EventData]) -> dict[str, str]:
+    """NATS headers: the de-duplication id plus a few CloudEvents attributes for cheap filtering."""
+    return {
+        "Nats-Msg-Id": str(event.id),
+        "ce-type": event.type,
+        "ce-correlationid": str(event.correlationid),
+        "content-type": "application/cloudevents+json",
+    }
+
+
+async def put_in_outbox(session: AsyncSession, events: Iterable[CloudEvent[EventData]]) -> int:
+    """Stage events in the caller's transaction; the relay is woken when it commits.
+
+    Postgres delivers NOTIFY only on commit (and folds repeats), so a rolled-back transaction
+    wakes nobody and a batch of a thousand rows wakes the relay once.
+    """
+    rows = [
+        {
+            "event_id": event.id,
+            "lane": lane_of(event),
+            "subject": subject_for(event),
+            "payload": event.model_dump_json().encode(),
+            "headers": headers_of(event),
+        }
+        for event in events
+    ]
+    if not rows:
+        return 0
+    await session.execute(insert(outbox), rows)
+    for lane in {row["lane"] for row in rows}:
+        await session.execute(
+            text("SELECT pg_notify(:channel, :lane)"), {"channel": NOTIFY_CHANNEL, "lane": lane}
+        )
+    return len(rows)
+
+
+async def mark_for_republish(session: AsyncSession, since: object) -> int:
+    """Queue every event created since `since` to be published again (after a broker disaster).
+
+    The same event ids go out again: JetStream de-duplicates inside its window, and every consumer's
+    inbox de-duplicates beyond it, so re-publishing is harmless.
+    """
+    result = await session.execute(
+        update(outbox)
+        .where(outbox.c.created_at >= since, outbox.c.published_at.is_not(None))
+        .values(published_at=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def pending_summary(session: AsyncSession) -> tuple[int, float]:
+    """How many rows wait to be published, and the age in seconds of the oldest one."""
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.extract("epoch", func.now() - func.min(outbox.c.created_at)), 0),
+            ).where(outbox.c.published_at.is_(None))
+        )
+    ).one()
+    return int(row[0]), float(row[1])

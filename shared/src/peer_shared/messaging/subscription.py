@@ -1,0 +1,68 @@
+"""What a service consumes: a durable consumer on one stream and the handler for each event type."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_shared.contracts.subjects import filter_for
+from peer_shared.messaging.unit_of_work import UnitOfWork
+
+Handler = Callable[[CloudEvent[Any], UnitOfWork], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """A handler's way to say that retrying cannot help: the message is dead-lettered at once."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded redelivery with back-off, then the dead-letter table."""
+
+    max_deliver: int = 5
+    backoff: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
+    ack_wait: timedelta = timedelta(seconds=30)
+
+    def delay_after(self, attempt: int) -> float:
+        """Seconds to wait before delivering again after failed attempt number `attempt` (1-based)."""
+        if not self.backoff:
+            return 0.0
+        return self.backoff[min(attempt, len(self.backoff)) - 1]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A durable pull consumer. Its name is versioned: JetStream refuses a changed config under an old
+    name, so a change of filters or policy ships as `...-v2`."""
+
+    name: str
+    stream: str
+    handlers: Mapping[type[EventData], Handler]
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    conditions: tuple[str, ...] = ("*",)
+
+    def filter_subjects(self) -> list[str]:
+        """The subjects this consumer asks the stream for."""
+        return sorted(filter_for(t, c) for t in self.handlers for c in self.conditions)
+
+    def consumer_config(self) -> ConsumerConfig:
+        """The durable consumer's JetStream config.
+
+        JetStream's own `max_deliver` is unlimited on purpose: the consumer counts deliveries itself and
+        parks a message in the dead-letter table on its last attempt, so nothing is silently dropped.
+        """
+        return ConsumerConfig(
+            durable_name=self.name,
+            description=f"{self.name} on {self.stream}",
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.retry.ack_wait.total_seconds(),
+            max_deliver=-1,
+            max_ack_pending=10_000,
+            filter_subjects=self.filter_subjects(),
+        )

@@ -1,0 +1,102 @@
+"""Wiring every service shares: settings -> logging, database, migrations, bus, auth, health.
+
+A service's `app.py` builds a `ServiceRuntime` and hands its `lifespan` to FastAPI; engines and clients
+are made there, never at import time, and shut down in order (stop consuming, drain NATS, close the pool).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from peer_shared.auth.revocation import RevocationList
+from peer_shared.auth.tokens import TokenVerifier, load_public_key
+from peer_shared.bus import Bus
+from peer_shared.clock import Clock, clock_from_setting
+from peer_shared.db import SessionFactory, make_engine, make_session_factory, migrate
+from peer_shared.logging import configure_logging, get_logger
+from peer_shared.messaging.subscription import Subscription
+from peer_shared.messaging.unit_of_work import UnitOfWork, unit_of_work
+from peer_shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+SubscriptionFactory = Callable[[ServiceSettings], Sequence[Subscription]]
+
+
+class ServiceRuntime:
+    """The live parts of one service process."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        migrations: Path,
+        subscriptions: SubscriptionFactory = lambda _settings: (),
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or clock_from_setting(settings.clock_start)
+        self.revocations = RevocationList()
+        self.verifier = TokenVerifier(
+            {issuer: load_public_key(key) for issuer, key in settings.auth_public_keys.items()},
+            self.revocations,
+            self.clock,
+        )
+        self._migrations = migrations
+        self._subscriptions = subscriptions
+        self._sessions: SessionFactory | None = None
+        self.bus: Bus | None = None
+
+    @property
+    def sessions(self) -> SessionFactory:
+        """The session factory (available once the lifespan has started)."""
+        if self._sessions is None:
+            raise RuntimeError("the service has not started")
+        return self._sessions
+
+    def unit_of_work(self) -> contextlib.AbstractAsyncContextManager[UnitOfWork]:
+        """A transaction with an outbox, for HTTP handlers."""
+        return unit_of_work(self.sessions, self.clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        """Start the service's resources, and stop them in order on shutdown."""
+        s = self.settings
+        configure_logging(s.service_name, fmt=s.log_format, level=s.log_level)
+        url = s.database_url.get_secret_value()
+        engine = make_engine(url)
+        await migrate(self._migrations, url)
+        self._sessions = make_session_factory(engine)
+        self.bus = Bus(
+            s,
+            engine=engine,
+            sessions=self._sessions,
+            clock=self.clock,
+            subscriptions=self._subscriptions(s),
+            revocations=self.revocations,
+        )
+        app.state.runtime = self
+        app.state.token_verifier = self.verifier
+        bus_task = asyncio.create_task(self.bus.run(), name=f"{s.service_name}-bus")
+        bus_task.add_done_callback(_report_crash)
+        log.info("service started", http_port=s.http_port)
+        try:
+            yield
+        finally:
+            bus_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await bus_task
+            with contextlib.suppress(Exception):
+                await self.bus.close()
+            await engine.dispose()
+            log.info("service stopped")
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("bus stopped unexpectedly", error=repr(task.exception()))
