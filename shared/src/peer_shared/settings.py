@@ -36,7 +36,9 @@ class ServiceSettings(BaseSettings):
         None,
         description="Run the service's clock from this instant (backdated scenarios); unset: real time",
     )
-    stream_max_bytes: int = Field(10 * 1024**3, gt=0, description="Size limit of each stream")
+    stream_max_bytes: int = Field(
+        2 * 1024**3, gt=0, description="Size limit of each stream (all must fit in NATS max_file_store)"
+    )
     stream_replicas: int = Field(1, ge=1, le=5, description="JetStream replicas (3 in a cluster)")
     duplicate_window_seconds: float = Field(
         7200, gt=0, description="JetStream de-duplication window for Nats-Msg-Id (outbox retries)"

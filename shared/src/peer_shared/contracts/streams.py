@@ -14,7 +14,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from peer_shared.contracts.subjects import INTERNAL_ROOT, PUBLIC_ROOT
 
 SERVICES = ("referrals", "matching", "sessions", "outcomes")
-DEFAULT_MAX_BYTES = 10 * 1024**3
+DEFAULT_MAX_BYTES = 2 * 1024**3
 DEFAULT_DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
 
 

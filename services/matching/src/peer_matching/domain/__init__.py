@@ -1,0 +1,1 @@
+"""Rules of the matching service: plain Python, no NATS, no SQL."""

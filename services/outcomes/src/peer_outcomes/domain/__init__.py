@@ -1,0 +1,1 @@
+"""Rules of the outcomes service: plain Python, no NATS, no SQL."""

@@ -1,0 +1,1 @@
+"""Event subscribers and HTTP routes of the outcomes service: translate input into domain calls."""

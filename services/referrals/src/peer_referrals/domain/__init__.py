@@ -1,0 +1,1 @@
+"""Rules of the referrals service: plain Python, no NATS, no SQL."""

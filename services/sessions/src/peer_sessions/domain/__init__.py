@@ -1,0 +1,1 @@
+"""Rules of the sessions service: plain Python, no NATS, no SQL."""
