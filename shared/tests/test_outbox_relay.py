@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -104,20 +103,20 @@ async def test_relay_process_killed_mid_batch_then_restarted(
     user, password = infra.nats_credentials.get("operator", ("", ""))
     env = {**os.environ, "RELAY_DB": database.url, "RELAY_NATS": infra.nats_url}
     env |= {"RELAY_USER": user, "RELAY_PASSWORD": password}
-    first = subprocess.Popen([sys.executable, str(RELAY_SCRIPT)], env=env)
+    first = await asyncio.create_subprocess_exec(sys.executable, str(RELAY_SCRIPT), env=env)
     try:
         # Kill it while it is part-way through: some rows on the stream, not all.
         await eventually(lambda: _between(stream_messages(js, condition), 1, 2999), timeout=30)
     finally:
         first.send_signal(signal.SIGKILL)
-        first.wait()
+        await first.wait()
     assert await unpublished(database) > 0
-    second = subprocess.Popen([sys.executable, str(RELAY_SCRIPT)], env=env)
+    second = await asyncio.create_subprocess_exec(sys.executable, str(RELAY_SCRIPT), env=env)
     try:
         await eventually(lambda: _is(unpublished(database), 0), timeout=60)
     finally:
         second.terminate()
-        second.wait()
+        await second.wait()
     assert ids_on_stream(await stream_messages(js, condition)) == Counter(dict.fromkeys(ids, 1))
 
 
