@@ -26,6 +26,15 @@ class ServiceSettings(BaseSettings):
     nats_url: str = Field("nats://127.0.0.1:4222", description="NATS server URL(s), comma-separated")
     nats_user: str | None = Field(None, description="NATS user name for this service")
     nats_password: SecretStr | None = Field(None, description="NATS password for this service")
+    conditions: list[str] = Field(
+        ["t2d"],
+        description="Conditions this deployment serves: consumers subscribe to these subjects only",
+    )
+    consumer_name_prefix: str = Field(
+        "",
+        pattern=r"^[a-z0-9-]*$",
+        description="Prefix for durable consumer names (separate deployments or test runs on one account)",
+    )
     http_host: str = Field("127.0.0.1", description="Interface the HTTP API listens on")
     http_port: int = Field(8000, ge=0, le=65535, description="Port the HTTP API listens on")
     log_format: Literal["auto", "json", "console"] = Field(

@@ -11,6 +11,7 @@ skips what was already applied.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -86,12 +87,16 @@ class EventConsumer:
             except NotFoundError:
                 log.info("waiting for stream", stream=sub.stream, consumer=sub.name)
                 await asyncio.sleep(1.0)
-        while True:
-            try:
-                msgs = await psub.fetch(self._batch_size, timeout=self._fetch_timeout)
-            except TimeoutError:
-                continue
-            await self.process(msgs)
+        try:
+            while True:
+                try:
+                    msgs = await psub.fetch(self._batch_size, timeout=self._fetch_timeout)
+                except TimeoutError:
+                    continue
+                await self.process(msgs)
+        finally:
+            with contextlib.suppress(Exception):
+                await psub.unsubscribe()
 
     async def process(self, msgs: list[Msg]) -> None:
         """Apply a fetched batch, then acknowledge or schedule redelivery per message."""

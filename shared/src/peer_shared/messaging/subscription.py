@@ -12,6 +12,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from peer_shared.contracts.envelope import CloudEvent, EventData
 from peer_shared.contracts.subjects import filter_for
 from peer_shared.messaging.unit_of_work import UnitOfWork
+from peer_shared.settings import ServiceSettings
 
 Handler = Callable[[CloudEvent[Any], UnitOfWork], Awaitable[None]]
 
@@ -66,3 +67,17 @@ class Subscription:
             max_ack_pending=10_000,
             filter_subjects=self.filter_subjects(),
         )
+
+
+def durable_name(settings: ServiceSettings, name: str) -> str:
+    """The durable consumer name for this deployment (the configured prefix, then the versioned name)."""
+    return f"{settings.consumer_name_prefix}{name}"
+
+
+def retry_policy(settings: ServiceSettings) -> RetryPolicy:
+    """The redelivery policy configured for this service."""
+    return RetryPolicy(
+        max_deliver=settings.consumer_max_deliver,
+        backoff=tuple(settings.consumer_backoff_seconds),
+        ack_wait=timedelta(seconds=settings.consumer_ack_wait_seconds),
+    )
