@@ -1,0 +1,138 @@
+"""How an operator command reaches an installation: the running embedded one, or servers given by URL.
+
+The launcher does not record its ports (they change when a default one is taken), so `up` writes
+`<data>/runtime.json` while it runs; credentials come from the data folder's secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import click
+import typer
+
+from peer_shared.db import SessionFactory, make_engine, make_session_factory
+from peer_support_cli.embedded.credentials import load_or_create_secrets
+from peer_support_cli.embedded.infrastructure import database_url
+from peer_support_cli.services import ServiceName
+
+RUNTIME_FILE = "runtime.json"
+DEFAULT_DATA_DIR = Path(".peer-support")
+T = TypeVar("T")
+
+DataDirOption = Annotated[
+    Path, typer.Option("--data-dir", help="Data folder of the embedded installation (as given to `up`).")
+]
+ServiceOption = Annotated[ServiceName, typer.Option("--service", help="The service whose database to use.")]
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL of the service's database (postgresql+asyncpg://...); "
+        "default: the running embedded installation's.",
+        show_default=False,
+    ),
+]
+
+
+class OperatorError(click.ClickException):
+    """A command cannot do what it was asked; the message says why (exit code 1)."""
+
+
+@dataclass(frozen=True)
+class RuntimeInfo:
+    """Where a running `up` listens."""
+
+    nats_url: str
+    nats_monitor_url: str | None
+    postgres_host: str
+    postgres_port: int
+    services: dict[str, str]
+    """Service -> base HTTP URL."""
+
+
+def write_runtime(data_dir: Path, info: RuntimeInfo) -> None:
+    """Record where the installation listens (no secrets: those stay in secrets.json)."""
+    path = data_dir / RUNTIME_FILE
+    temporary = path.with_name(f".{RUNTIME_FILE}.tmp")
+    temporary.write_text(json.dumps(asdict(info), indent=2))
+    os.replace(temporary, path)
+
+
+def remove_runtime(data_dir: Path) -> None:
+    """Forget the addresses: the installation is stopping."""
+    (data_dir / RUNTIME_FILE).unlink(missing_ok=True)
+
+
+def _launcher_running(data_dir: Path) -> bool:
+    # The launcher holds an exclusive lock on launcher.lock while it runs; the kernel drops it
+    # however the launcher dies, so a runtime.json without the lock is stale.
+    try:
+        fd = os.open(data_dir / "launcher.lock", os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def read_runtime(data_dir: Path) -> RuntimeInfo:
+    """Where the running installation on data_dir listens; an error if it is not running."""
+    path = data_dir.expanduser().resolve() / RUNTIME_FILE
+    if not path.exists() or not _launcher_running(path.parent):
+        raise OperatorError(
+            f"nothing is running on {path.parent}: start it with `peer-support up --data-dir {data_dir}`"
+        )
+    return RuntimeInfo(**json.loads(path.read_text()))
+
+
+def service_database_url(data_dir: Path, service: ServiceName, given: str | None) -> str:
+    """The given URL, else the service's own database (as its own role) in the running installation."""
+    if given:
+        return given
+    runtime = read_runtime(data_dir)
+    password = load_or_create_secrets(data_dir.expanduser().resolve()).postgres[service.value]
+    return database_url(service.value, password, runtime.postgres_host, runtime.postgres_port, service.value)
+
+
+def operator_nats(data_dir: Path, nats_url: str | None) -> tuple[str, str, str | None]:
+    """(URL, user, password) of the operator's NATS identity.
+
+    With an explicit URL the password comes from PEER_NATS_OPERATOR_PASSWORD, the variable the
+    NATS configuration itself reads; otherwise from the running embedded installation.
+    """
+    if nats_url:
+        return nats_url, "operator", os.environ.get("PEER_NATS_OPERATOR_PASSWORD")
+    runtime = read_runtime(data_dir)
+    password = load_or_create_secrets(data_dir.expanduser().resolve()).nats["operator"]
+    return runtime.nats_url, "operator", password
+
+
+@asynccontextmanager
+async def database_sessions(url: str) -> AsyncIterator[SessionFactory]:
+    """Sessions on one database for the length of a command."""
+    engine = make_engine(url, pool_size=2)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a command's async body, turning connection failures into a readable error."""
+    try:
+        return asyncio.run(coroutine)
+    except (OSError, TimeoutError) as error:
+        raise OperatorError(f"cannot connect: {error}") from error
