@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import click
+import nats.errors
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from peer_shared.db import SessionFactory, make_engine, make_session_factory
 from peer_support_cli.embedded.credentials import load_or_create_secrets
@@ -134,5 +136,8 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a command's async body, turning connection failures into a readable error."""
     try:
         return asyncio.run(coroutine)
-    except (OSError, TimeoutError) as error:
-        raise OperatorError(f"cannot connect: {error}") from error
+    except DBAPIError as error:
+        # The driver's own message, without SQLAlchemy's statement dump.
+        raise OperatorError(f"database: {error.orig}") from error
+    except (OSError, TimeoutError, nats.errors.Error) as error:
+        raise OperatorError(f"cannot reach the server: {error}") from error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -57,7 +57,7 @@ def token_identity(token_or_id: str, clock: Clock) -> tuple[str, datetime]:
     try:
         # Revoking is harmless, so the signature does not matter here: only which id to refuse.
         claims = jwt.decode(token_or_id, options={"verify_signature": False})
-        return str(claims["jti"]), datetime.fromtimestamp(claims["exp"], clock.now().tzinfo)
+        return str(claims["jti"]), datetime.fromtimestamp(claims["exp"], UTC)
     except (jwt.InvalidTokenError, KeyError, TypeError, ValueError) as error:
         raise OperatorError(f"not a token with jti and exp claims: {error}") from error
 
@@ -80,7 +80,7 @@ def issue_command(
     role: Annotated[Role, typer.Option("--role", help="What the token holder may do.")],
     subject: Annotated[str, typer.Option("--subject", help="Who the token is for (user name or id).")],
     ttl: Annotated[
-        str, typer.Option("--ttl", help=f"Lifetime, e.g. 8h, 30m, 7d (at most {MAX_TOKEN_TTL.days - 1} d).")
+        str, typer.Option("--ttl", help=f"Lifetime, e.g. 8h, 30m, 7d (at most {MAX_TOKEN_TTL.days} d).")
     ] = "8h",
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
 ) -> None:
