@@ -13,9 +13,9 @@ from peer_shared.messaging.dead_letters import DeadLetter, list_dead_letters
 from peer_shared.messaging.replay import ReplayResult, replay_dead_letters
 from peer_shared.messaging.subscription import Subscription
 from peer_support_cli.commands.connection import (
+    DEFAULT_DATA_DIR,
     DatabaseUrlOption,
     DataDirOption,
-    DEFAULT_DATA_DIR,
     ServiceOption,
     database_sessions,
     run,
@@ -23,7 +23,9 @@ from peer_support_cli.commands.connection import (
 )
 from peer_support_cli.services import REGISTRY
 
-app = typer.Typer(help="Inspect and replay dead letters (messages a consumer gave up on).", no_args_is_help=True)
+app = typer.Typer(
+    help="Inspect and replay dead letters (messages a consumer gave up on).", no_args_is_help=True
+)
 
 
 async def fetch_dead_letters(database_url: str, *, include_replayed: bool) -> list[DeadLetter]:
@@ -102,7 +104,11 @@ def replay_command(
         if result.error is not None:
             typer.secho(f"{result.letter_id}: failed again: {result.error}", fg=typer.colors.RED)
         else:
-            outcome = "applied" if result.applied else "nothing applied (already processed, or no handler for its type)"
+            outcome = (
+                "applied"
+                if result.applied
+                else "nothing applied (already processed, or no handler for its type)"
+            )
             typer.echo(f"{result.letter_id}: {outcome}")
     missing = sorted(set(letter_ids or ()) - {result.letter_id for result in results})
     if missing:

@@ -44,7 +44,12 @@ def issue(data_dir: Path, *, role: Role, subject: str, ttl: timedelta, clock: Cl
         raise OperatorError(f"no signing key at {key_path}: run `peer-support up --data-dir {data_dir}` once")
     try:
         return issue_token(
-            load_private_key(key_path), issuer=OPERATOR_ISSUER, role=role, subject=subject, ttl=ttl, clock=clock
+            load_private_key(key_path),
+            issuer=OPERATOR_ISSUER,
+            role=role,
+            subject=subject,
+            ttl=ttl,
+            clock=clock,
         )
     except ValueError as error:
         raise OperatorError(str(error)) from error
@@ -95,7 +100,9 @@ def issue_command(
 
 @app.command("revoke")
 def revoke_command(
-    token: Annotated[str, typer.Argument(help="The token itself, or its id (jti claim).", show_default=False)],
+    token: Annotated[
+        str, typer.Argument(help="The token itself, or its id (jti claim).", show_default=False)
+    ],
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
     nats_url: Annotated[
         str | None,
