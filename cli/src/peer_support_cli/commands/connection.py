@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import json
 import os
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
-import click
 import nats.errors
 import typer
 from sqlalchemy.exc import DBAPIError
@@ -29,6 +29,7 @@ from peer_support_cli.services import ServiceName
 RUNTIME_FILE = "runtime.json"
 DEFAULT_DATA_DIR = Path(".peer-support")
 T = TypeVar("T")
+P = ParamSpec("P")
 
 DataDirOption = Annotated[
     Path, typer.Option("--data-dir", help="Data folder of the embedded installation (as given to `up`).")
@@ -45,8 +46,22 @@ DatabaseUrlOption = Annotated[
 ]
 
 
-class OperatorError(click.ClickException):
-    """A command cannot do what it was asked; the message says why (exit code 1)."""
+class OperatorError(Exception):
+    """A command cannot do what it was asked; the message says why."""
+
+
+def reports_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Show an OperatorError as one line on stderr and exit with code 1, not as a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except OperatorError as error:
+            typer.secho(f"Error: {error}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from error
+
+    return wrapper
 
 
 @dataclass(frozen=True)

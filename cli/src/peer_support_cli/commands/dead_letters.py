@@ -18,6 +18,7 @@ from peer_support_cli.commands.connection import (
     DataDirOption,
     ServiceOption,
     database_sessions,
+    reports_errors,
     run,
     service_database_url,
 )
@@ -51,6 +52,7 @@ def _when(letter: DeadLetter) -> str:
 
 
 @app.command("list")
+@reports_errors
 def list_command(
     service: ServiceOption,
     include_replayed: Annotated[
@@ -81,6 +83,7 @@ def list_command(
 
 
 @app.command("replay")
+@reports_errors
 def replay_command(
     service: ServiceOption,
     letter_ids: Annotated[

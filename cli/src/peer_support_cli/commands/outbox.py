@@ -15,6 +15,7 @@ from peer_support_cli.commands.connection import (
     DataDirOption,
     ServiceOption,
     database_sessions,
+    reports_errors,
     run,
     service_database_url,
 )
@@ -44,6 +45,7 @@ def parse_since(value: str) -> datetime:
 
 
 @app.command("republish")
+@reports_errors
 def republish_command(
     service: ServiceOption,
     since: Annotated[
@@ -70,6 +72,7 @@ def republish_command(
 
 
 @app.command("status")
+@reports_errors
 def status_command(
     service: ServiceOption,
     data_dir: DataDirOption = DEFAULT_DATA_DIR,

@@ -19,6 +19,7 @@ from peer_support_cli.commands.connection import (
     DataDirOption,
     OperatorError,
     operator_nats,
+    reports_errors,
     run,
 )
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER
@@ -81,6 +82,7 @@ async def revoke_token(
 
 
 @app.command("issue")
+@reports_errors
 def issue_command(
     role: Annotated[Role, typer.Option("--role", help="What the token holder may do.")],
     subject: Annotated[str, typer.Option("--subject", help="Who the token is for (user name or id).")],
@@ -99,6 +101,7 @@ def issue_command(
 
 
 @app.command("revoke")
+@reports_errors
 def revoke_command(
     token: Annotated[
         str, typer.Argument(help="The token itself, or its id (jti claim).", show_default=False)

@@ -35,7 +35,7 @@ def find_free_port(preferred: int, host: str = "127.0.0.1") -> int:
     raise OSError(f"no free TCP port on {host}")
 
 
-def _die_with_parent(death_signal: int, parent: int) -> Callable[[], None]:
+def die_with_parent(death_signal: int, parent: int) -> Callable[[], None]:
     """A preexec hook so that the child gets death_signal when the launcher dies.
 
     It runs after subprocess has switched user, which keeps the setting (the
@@ -73,7 +73,7 @@ def spawn(
             stderr=subprocess.STDOUT,
             env=dict(env) if env is not None else None,
             start_new_session=True,
-            preexec_fn=_die_with_parent(death_signal, os.getpid()),
+            preexec_fn=die_with_parent(death_signal, os.getpid()),
             **system_user.popen_identity(user),
         )
 

@@ -73,6 +73,10 @@ async def mark_for_republish(session: AsyncSession, since: object) -> int:
         .where(outbox.c.created_at >= since, outbox.c.published_at.is_not(None))
         .values(published_at=None)
     )
+    for lane in (DEFAULT_LANE, URGENT_LANE):  # wake the relays now rather than at their next poll
+        await session.execute(
+            text("SELECT pg_notify(:channel, :lane)"), {"channel": NOTIFY_CHANNEL, "lane": lane}
+        )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

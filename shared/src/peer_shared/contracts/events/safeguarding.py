@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from peer_shared.contracts.codes import ConcernId, StaffId
 from peer_shared.contracts.events.sessions import PairingEvent
@@ -65,7 +65,11 @@ class SafeguardingAction(StrEnum):
 
 @register
 class SafeguardingConcernRaised(PairingEvent):
-    """Someone raised a safeguarding concern about a mentee or a mentor in a pairing. Internal."""
+    """Someone raised a safeguarding concern about a mentee or a mentor in a pairing. Internal.
+
+    A concern nobody acknowledged in time is raised again, with the same `concern_id` and the next
+    `escalation_level`, until a coordinator acknowledges it.
+    """
 
     event_name: ClassVar[str] = "safeguarding-concern-raised"
     internal: ClassVar[bool] = True
@@ -80,6 +84,8 @@ class SafeguardingConcernRaised(PairingEvent):
     """The kind of harm or risk."""
     urgency: Urgency
     """How soon it must be acted on."""
+    escalation_level: int = Field(default=0, ge=0, le=1000)
+    """0 when first raised; 1, 2, ... each time it is raised again because nobody acknowledged it in time."""
 
 
 @register

@@ -1,0 +1,1 @@
+"""The command groups of `peer-support`, one module each."""

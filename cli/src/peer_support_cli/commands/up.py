@@ -1,0 +1,62 @@
+"""`peer-support up`: the whole platform on this machine, in the foreground."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+
+import typer
+
+from peer_support_cli.commands.connection import DEFAULT_DATA_DIR, DataDirOption
+from peer_support_cli.embedded import Infrastructure
+from peer_support_cli.services import REGISTRY, Service, ServiceName
+from peer_support_cli.up import Up
+
+
+def _selected(only: str | None) -> list[Service]:
+    if only is None:
+        return list(REGISTRY.values())
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    known = [name.value for name in ServiceName]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise typer.BadParameter(
+            f"unknown service {', '.join(unknown) or '(none given)'}; choose from {', '.join(known)}",
+            param_hint="--only",
+        )
+    # Registry order, whatever the order given: the log colours stay the same from run to run.
+    return [service for name, service in REGISTRY.items() if name.value in names]
+
+
+def up_command(
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only",
+            help="Comma-separated services to start, e.g. referrals,matching (default: all four).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Start NATS, Postgres and the services, show their logs, and stop everything on Ctrl-C or SIGTERM.
+
+    Default ports are used when free, free ones otherwise; the table printed once everything is
+    ready says where each service listens.
+    """
+    data_option = "" if data_dir == DEFAULT_DATA_DIR else f" --data-dir {data_dir}"
+    token_hint = f"peer-support token issue --role coordinator --subject <you>{data_option}"
+
+    def summary(infra: Infrastructure, urls: Mapping[str, str]) -> str:
+        monitor = f"  (monitoring {infra.nats_monitor_url})" if infra.nats_monitor_url else ""
+        rows = [(name, f"{url}/docs") for name, url in urls.items()] + [
+            ("NATS", f"{infra.nats_url}{monitor}"),
+            ("Postgres", f"{infra.postgres_host}:{infra.postgres_port}"),
+            ("data", str(infra.data_dir)),
+            ("logs", f"{infra.data_dir / 'logs'} (nats.log, postgres.log)"),
+            ("token", token_hint),
+        ]
+        width = max(len(what) for what, _ in rows)
+        return "\n".join(f"  {what.ljust(width)}  {where}" for what, where in rows)
+
+    raise typer.Exit(Up(data_dir, _selected(only), summary=summary).run())

@@ -1,0 +1,20 @@
+"""`peer-support`: the operator command line (start everything, dead letters, outbox, tokens)."""
+
+from __future__ import annotations
+
+import typer
+
+from peer_support_cli.commands import dead_letters, outbox, tokens
+from peer_support_cli.commands.up import up_command
+
+app = typer.Typer(
+    help="Operate the peer support platform: run it locally, inspect and replay events, issue tokens.",
+    no_args_is_help=True,
+)
+app.command("up")(up_command)
+app.add_typer(dead_letters.app, name="dead-letters")
+app.add_typer(outbox.app, name="outbox")
+app.add_typer(tokens.app, name="token")
+
+if __name__ == "__main__":
+    app()
