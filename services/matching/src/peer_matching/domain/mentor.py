@@ -1,0 +1,155 @@
+"""A volunteer mentor as matching sees them, and their lifecycle (applicant -> in training -> active
+<-> paused -> left).
+
+Contact details (name, email, phone) are not part of this model: they stay in the registry's own table and
+are never needed to decide a match, so they cannot leak into an event by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from peer_matching.domain.training import (
+    Check,
+    CheckRules,
+    TrainingModule,
+    expired_checks,
+    missing_modules,
+)
+from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender
+
+DEFAULT_CAPACITY = 2
+MAX_CAPACITY = 20
+
+
+class MentorStatus(StrEnum):
+    """Where a mentor is in their volunteering."""
+
+    APPLICANT = "applicant"
+    IN_TRAINING = "in-training"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class MentorRuleError(ValueError):
+    """A change the mentor's lifecycle does not allow; `code` is stable, `message` says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Mentor:
+    """Everything matching needs to know about one mentor."""
+
+    mentor_id: str
+    status: MentorStatus
+    conditions: tuple[str, ...]
+    postcode_district: str
+    travel_km: float
+    gender: Gender
+    registered_on: date
+    capacity: int = DEFAULT_CAPACITY
+    languages: tuple[str, ...] = ("en",)
+    availability: frozenset[str] = frozenset()
+    experience: frozenset[ExperienceTag] = frozenset()
+    interests: frozenset[str] = frozenset()
+    contact_modes: frozenset[ContactMode] = frozenset(ContactMode)
+    training: dict[TrainingModule, date] = field(default_factory=dict)
+    dbs_checked_on: date | None = None
+    safeguarding_refreshed_on: date | None = None
+
+    @property
+    def checks(self) -> dict[Check, date | None]:
+        """The dates the safety checks were last done."""
+        return {Check.DBS: self.dbs_checked_on, Check.SAFEGUARDING_REFRESHER: self.safeguarding_refreshed_on}
+
+    @property
+    def shares(self) -> frozenset[str]:
+        """Lived experience and interests a mentee's wishes are compared with."""
+        return frozenset(self.experience) | self.interests
+
+
+def readiness_problems(mentor: Mentor, on: date, rules: CheckRules) -> list[str]:
+    """What stops the mentor from being active on `on` (empty when nothing does)."""
+    problems = [f"training module '{module}' not completed" for module in missing_modules(mentor.training)]
+    problems += [
+        f"{check} check missing or expired on {on}" for check in expired_checks(mentor.checks, on, rules)
+    ]
+    return problems
+
+
+def initial_status(mentor: Mentor, requested: MentorStatus, on: date, rules: CheckRules) -> MentorStatus:
+    """The status a newly registered mentor starts in; `active` only if they are ready for it."""
+    if requested in (MentorStatus.PAUSED, MentorStatus.LEFT):
+        raise MentorRuleError("invalid-initial-status", f"a new mentor cannot start as {requested}")
+    if requested is MentorStatus.ACTIVE:
+        _require_ready(mentor, on, rules)
+    return requested
+
+
+def activate(mentor: Mentor, on: date, rules: CheckRules) -> Mentor:
+    """Make the mentor available for matching: training complete and checks in date today."""
+    if mentor.status is MentorStatus.LEFT:
+        raise MentorRuleError("mentor-left", "a mentor who left cannot be activated; register them again")
+    if mentor.status is MentorStatus.ACTIVE:
+        raise MentorRuleError("already-active", "the mentor is already active")
+    _require_ready(mentor, on, rules)
+    return replace(mentor, status=MentorStatus.ACTIVE)
+
+
+def pause(mentor: Mentor) -> Mentor:
+    """Stop new matches for a while; only an active mentor can pause."""
+    if mentor.status is not MentorStatus.ACTIVE:
+        raise MentorRuleError("not-active", f"only an active mentor can pause; this one is {mentor.status}")
+    return replace(mentor, status=MentorStatus.PAUSED)
+
+
+def retire(mentor: Mentor) -> Mentor:
+    """The mentor stops volunteering for good."""
+    if mentor.status is MentorStatus.LEFT:
+        raise MentorRuleError("mentor-left", "the mentor has already left")
+    return replace(mentor, status=MentorStatus.LEFT)
+
+
+def check_update(before: Mentor, after: Mentor, on: date, rules: CheckRules) -> None:
+    """Refuse an edit that would leave an active mentor unfit to be active (pause them first)."""
+    if before.status is MentorStatus.LEFT:
+        raise MentorRuleError("mentor-left", "a mentor who left cannot be changed")
+    if after.status is MentorStatus.ACTIVE:
+        _require_ready(after, on, rules)
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """A mentor's check and the first day it no longer counts."""
+
+    mentor: Mentor
+    check: Check
+    expires_on: date
+
+
+def expiring(mentors: Iterable[Mentor], by: date, rules: CheckRules) -> list[Expiry]:
+    """Checks of mentors who have not left that run out on or before `by`, soonest first."""
+    found = [
+        Expiry(mentor, check, rules.expires_on(check, done_on))
+        for mentor in mentors
+        if mentor.status is not MentorStatus.LEFT
+        for check, done_on in mentor.checks.items()
+        if done_on is not None
+    ]
+    return sorted(
+        (e for e in found if e.expires_on <= by), key=lambda e: (e.expires_on, e.mentor.mentor_id, e.check)
+    )
+
+
+def _require_ready(mentor: Mentor, on: date, rules: CheckRules) -> None:
+    problems = readiness_problems(mentor, on, rules)
+    if problems:
+        raise MentorRuleError("not-ready", "the mentor cannot be active: " + "; ".join(problems))
