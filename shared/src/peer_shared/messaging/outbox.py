@@ -6,6 +6,7 @@ Nothing here talks to NATS. The relay (`relay.py`) publishes committed rows afte
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +37,7 @@ def headers_of(event: CloudEvent[EventData]) -> dict[str, str]:
     }
 
 
-async def put_in_outbox(session: AsyncSession, events: Iterable[CloudEvent[EventData]]) -> int:
+async def put_in_outbox(session: AsyncSession, events: Iterable[CloudEvent[Any]]) -> int:
     """Stage events in the caller's transaction; the relay is woken when it commits.
 
     Postgres delivers NOTIFY only on commit (and folds repeats), so a rolled-back transaction

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_shared.contracts.envelope import CloudEvent
 from peer_shared.db import SessionFactory
 from peer_shared.messaging.outbox import put_in_outbox
 
@@ -21,7 +22,7 @@ class UnitOfWork:
     session: AsyncSession
     clock: Clock
 
-    async def emit(self, *events: CloudEvent[EventData]) -> None:
+    async def emit(self, *events: CloudEvent[Any]) -> None:
         """Stage events in this transaction's outbox; they are published only if it commits."""
         await put_in_outbox(self.session, events)
 

@@ -1,13 +1,27 @@
-"""What the outcomes service consumes from other services' streams."""
+"""What the outcomes service consumes: one durable consumer per producing service's stream, all feeding
+the reporting projections (its own `PamRecorded` included, so a rebuild from the streams restores it)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from peer_shared.messaging.subscription import Subscription
+from peer_outcomes.handlers.projection import PROJECTORS, apply_event
+from peer_shared.contracts.streams import public_stream
+from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
 from peer_shared.settings import ServiceSettings
+
+PRODUCERS = ("referrals", "matching", "sessions", "outcomes")
 
 
 def subscriptions(settings: ServiceSettings) -> Sequence[Subscription]:
-    """The durable consumers of this service (none yet)."""
-    return ()
+    """The durable consumers of this service: one per stream it reports on."""
+    return tuple(
+        Subscription(
+            name=durable_name(settings, f"outcomes-projections-{producer}-v1"),
+            stream=public_stream(producer).name,
+            handlers={t: apply_event for t in PROJECTORS if t.producer == producer},
+            retry=retry_policy(settings),
+            conditions=tuple(settings.conditions),
+        )
+        for producer in PRODUCERS
+    )

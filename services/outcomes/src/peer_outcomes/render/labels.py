@@ -1,0 +1,80 @@
+"""Plain-English names for report measures and groups."""
+
+from __future__ import annotations
+
+from peer_shared.contracts.codes import EthnicCategory
+
+DIMENSION_TITLES = {
+    "programme": "Programme",
+    "condition": "Condition",
+    "locality": "Locality",
+    "ethnic_category": "Ethnic category",
+}
+
+MEASURE_LABELS = {
+    "referrals_received": "Referrals received",
+    "accepted": "Accepted at triage",
+    "rejected": "Rejected at triage",
+    "withdrawn": "Withdrawn",
+    "matched": "Matched with a mentor (first match)",
+    "time_to_match_days.median": "Days from referral to match: median",
+    "time_to_match_days.p90": "Days from referral to match: 90th percentile",
+    "time_to_first_session_days.median": "Days from referral to first session: median",
+    "time_to_first_session_days.p90": "Days from referral to first session: 90th percentile",
+    "mentors_active": "Mentors who held sessions",
+    "mentees_seen": "Mentees who attended a session",
+    "sessions_delivered": "Sessions delivered",
+    "sessions_missed": "Sessions missed (did not attend, cancelled by mentee)",
+    "attendance_rate": "Attendance rate",
+    "sessions_per_mentee": "Sessions per mentee",
+    "completions": "Completed support",
+    "early_endings": "Ended early",
+    "baselines_recorded": "Baseline PAMs recorded",
+    "paired": "Mentees with baseline and follow-up",
+    "baseline_mean_level": "Mean level at baseline",
+    "follow_up_mean_level": "Mean level at follow-up",
+    "baseline_mean_score": "Mean score at baseline",
+    "follow_up_mean_score": "Mean score at follow-up",
+    "mean_change": "Mean change in score",
+    "mean_change_ci95": "Mean change: 95% confidence interval",
+    "gained_3_or_more": "Gained 3 or more points",
+    "share_gained_3_or_more": "Share gaining 3 or more points",
+    "finished_without_follow_up": "Finished support without a follow-up PAM",
+    "received_by_source": "Referrals by source",
+    "rejected_by_reason": "Rejections by reason",
+    "withdrawn_by_reason": "Withdrawals by reason",
+    "early_endings_by_reason": "Early endings by reason",
+    "registered": "Registered",
+    "activated": "Activated (first time)",
+    "left": "Left",
+    "available_at_end": "Available at period end",
+}
+
+_ETHNIC = {
+    "A": "White: British",
+    "B": "White: Irish",
+    "C": "White: any other",
+    "D": "Mixed: White and Black Caribbean",
+    "E": "Mixed: White and Black African",
+    "F": "Mixed: White and Asian",
+    "G": "Mixed: any other",
+    "H": "Asian: Indian",
+    "J": "Asian: Pakistani",
+    "K": "Asian: Bangladeshi",
+    "L": "Asian: any other",
+    "M": "Black: Caribbean",
+    "N": "Black: African",
+    "P": "Black: any other",
+    "R": "Other: Chinese",
+    "S": "Other: any other",
+    "Z": "Not stated",
+    "not-recorded": "Not recorded",
+}
+assert set(_ETHNIC) >= {c.value for c in EthnicCategory}
+
+
+def group_label(dimension: str, group: str) -> str:
+    """How a group is named on the page."""
+    if dimension == "ethnic_category":
+        return f"{_ETHNIC.get(group, group)} ({group})"
+    return group
