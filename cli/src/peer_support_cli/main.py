@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peer_support_cli.commands import dead_letters, events, outbox, tokens
+from peer_support_cli.commands import dead_letters, events, outbox, replay, tokens
 from peer_support_cli.commands.up import up_command
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app.add_typer(dead_letters.app, name="dead-letters")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(tokens.app, name="token")
 app.add_typer(events.app, name="events")
+app.add_typer(replay.app, name="replay")
 
 if __name__ == "__main__":
     app()
