@@ -7,8 +7,10 @@ would in real use. Times are always timezone-aware UTC; they are shown in Europe
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -60,8 +62,46 @@ class ShiftedClock:
         return self._start + timedelta(seconds=time.monotonic() - self._origin)
 
 
-def clock_from_setting(start: datetime | None) -> Clock:
-    """Build the clock a service runs on: real time, or real time shifted to `start`."""
+class ScenarioFileClock:
+    """Scenario time shared by several processes through a small file that a scenario driver rewrites.
+
+    The file holds `{"at": <ISO instant>, "written": <unix time>}`; the time is `at` plus the real time
+    since `written`, so it ticks between jumps. The demo moves every service's clock together this way
+    (a week at a time), so each rule that depends on "now" holds as it would in real use.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._stamp: tuple[int, int] | None = None
+        self._at = datetime.now(UTC)
+        self._written = time.time()
+
+    def now(self) -> datetime:
+        """Scenario time: the last instant written to the file, plus real time elapsed since."""
+        try:
+            stat = self._path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            if stamp != self._stamp:
+                state = json.loads(self._path.read_text())
+                self._at = _require_aware(datetime.fromisoformat(state["at"]))
+                self._written = float(state["written"])
+                self._stamp = stamp
+        except (OSError, ValueError, KeyError):
+            pass  # no file yet, or caught mid-write: keep the last known time
+        return self._at + timedelta(seconds=max(0.0, time.time() - self._written))
+
+    @staticmethod
+    def set(path: Path, at: datetime) -> None:
+        """Move every clock reading `path` to `at` (atomically, so no reader sees half a file)."""
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps({"at": _require_aware(at).isoformat(), "written": time.time()}))
+        partial.replace(path)
+
+
+def clock_from_setting(start: datetime | None, clock_file: Path | None = None) -> Clock:
+    """Build the clock a service runs on: real time, real time shifted to `start`, or a scenario file."""
+    if clock_file is not None:
+        return ScenarioFileClock(clock_file)
     return SystemClock() if start is None else ShiftedClock(start)
 
 

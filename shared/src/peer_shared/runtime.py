@@ -40,7 +40,7 @@ class ServiceRuntime:
         clock: Clock | None = None,
     ) -> None:
         self.settings = settings
-        self.clock = clock or clock_from_setting(settings.clock_start)
+        self.clock = clock or clock_from_setting(settings.clock_start, settings.clock_file)
         self.revocations = RevocationList()
         self.verifier = TokenVerifier(
             {issuer: load_public_key(key) for issuer, key in settings.auth_public_keys.items()},

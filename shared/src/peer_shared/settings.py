@@ -45,6 +45,9 @@ class ServiceSettings(BaseSettings):
         None,
         description="Run the service's clock from this instant (backdated scenarios); unset: real time",
     )
+    clock_file: Path | None = Field(
+        None, description="Scenario clock shared through this file (the demo); overrides clock_start"
+    )
     stream_max_bytes: int = Field(
         2 * 1024**3, gt=0, description="Size limit of each stream (all must fit in NATS max_file_store)"
     )

@@ -1,20 +1,58 @@
-"""Wires the sessions service: settings, runtime (database, bus, auth) and HTTP routes."""
+"""Wires the sessions service: settings, runtime (database, bus, auth), HTTP routes, escalation."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 
+from peer_sessions.handlers.escalation import keep_escalating
 from peer_sessions.handlers.events import subscriptions
+from peer_sessions.handlers.http import errors
+from peer_sessions.handlers.http import router as api_router
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.store import MIGRATIONS
+from peer_shared.clock import Clock
 from peer_shared.health import router as health_router
 from peer_shared.runtime import ServiceRuntime
 
 
-def create_app(settings: SessionsSettings | None = None) -> FastAPI:
-    """Build the sessions service's ASGI app; nothing connects until the lifespan starts."""
+def create_app(settings: SessionsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Build the sessions service's ASGI app; nothing connects until the lifespan starts.
+
+    `clock` replaces the clock the settings describe (a test moves time on to see escalation).
+    """
     settings = settings or SessionsSettings()
-    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, subscriptions=subscriptions)
-    app = FastAPI(title="Peer support: sessions", version="0.1.0", lifespan=runtime.lifespan)
+    configured = settings
+    runtime = ServiceRuntime(
+        settings, migrations=MIGRATIONS, subscriptions=lambda _: subscriptions(configured), clock=clock
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime.lifespan(app):
+            escalation = asyncio.create_task(
+                keep_escalating(
+                    runtime, configured.escalation_intervals(), configured.safeguarding_check_seconds
+                ),
+                name="sessions-safeguarding-escalation",
+            )
+            try:
+                yield
+            finally:
+                escalation.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await escalation
+
+    app = FastAPI(
+        title="Peer support: sessions",
+        version="0.1.0",
+        description="Pairings, sessions, goals and safeguarding concerns of the peer support platform.",
+        lifespan=lifespan,
+    )
     app.include_router(health_router)
+    app.include_router(api_router)
+    errors.install(app)
     return app
