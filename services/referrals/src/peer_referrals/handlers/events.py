@@ -1,13 +1,70 @@
-"""What the referrals service consumes from other services' streams."""
+"""What the referrals service consumes: matches and the pairing lifecycle, to keep a referral's status.
+
+Matching and sessions publish on different streams, so their events may arrive in any order; each is kept
+as a fact with the time it happened and the referral's stage is the latest fact (`domain/support.py`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from peer_shared.messaging.subscription import Subscription
+from peer_referrals.domain.support import SupportStage
+from peer_referrals.store import support_repo
+from peer_shared.contracts.envelope import CloudEvent
+from peer_shared.contracts.events.matching import MentorMatched
+from peer_shared.contracts.events.sessions import (
+    PairingCompleted,
+    PairingEnded,
+    PairingPaused,
+    PairingResumed,
+    PairingStarted,
+)
+from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
+from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.settings import ServiceSettings
+
+STAGES: dict[type[Any], SupportStage] = {
+    MentorMatched: SupportStage.MATCHED,
+    PairingStarted: SupportStage.STARTED,
+    PairingPaused: SupportStage.PAUSED,
+    PairingResumed: SupportStage.STARTED,
+    PairingCompleted: SupportStage.COMPLETED,
+    PairingEnded: SupportStage.ENDED,
+}
+
+
+async def record_support_progress(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """A match or pairing event: record it and update the referral's stage and current mentor."""
+    data = event.data
+    await support_repo.add_fact(
+        uow.session,
+        event.id,
+        data.referral_id,
+        STAGES[type(data)],
+        event.time,
+        data.mentor_id,
+    )
 
 
 def subscriptions(settings: ServiceSettings) -> Sequence[Subscription]:
-    """The durable consumers of this service (none yet)."""
-    return ()
+    """The durable consumers of this service: matches from matching, pairings from sessions."""
+    conditions = tuple(settings.conditions)
+    retry = retry_policy(settings)
+    pairing_events = (PairingStarted, PairingPaused, PairingResumed, PairingCompleted, PairingEnded)
+    return (
+        Subscription(
+            name=durable_name(settings, "referrals-matches-v1"),
+            stream="PEER_MATCHING",
+            handlers={MentorMatched: record_support_progress},
+            retry=retry,
+            conditions=conditions,
+        ),
+        Subscription(
+            name=durable_name(settings, "referrals-pairings-v1"),
+            stream="PEER_SESSIONS",
+            handlers=dict.fromkeys(pairing_events, record_support_progress),
+            retry=retry,
+            conditions=conditions,
+        ),
+    )

@@ -1,0 +1,43 @@
+"""What the HTTP handlers share: settings, the runtime (database, clock) and the referral rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi import Request
+
+from peer_referrals.domain.conditions import ConditionRouting
+from peer_referrals.domain.validation import ReferralPolicy
+from peer_referrals.settings import ReferralsSettings
+from peer_shared.clock import to_london
+from peer_shared.runtime import ServiceRuntime
+
+
+@dataclass(frozen=True)
+class Context:
+    """The referrals service's live parts, as the HTTP handlers see them."""
+
+    settings: ReferralsSettings
+    runtime: ServiceRuntime
+    policy: ReferralPolicy
+
+    def today(self) -> date:
+        """Today's date in the UK."""
+        return to_london(self.runtime.clock.now()).date()
+
+
+def referral_policy(settings: ReferralsSettings) -> ReferralPolicy:
+    """The referral rules this deployment is configured with."""
+    routing = ConditionRouting(
+        programmes=settings.condition_programmes,
+        aliases=settings.condition_aliases,
+        served=frozenset(settings.conditions),
+    )
+    return ReferralPolicy(routing=routing, minimum_age=settings.minimum_age)
+
+
+def context(request: Request) -> Context:
+    """FastAPI dependency: the service context set up by `create_app`."""
+    found: Context = request.app.state.referrals
+    return found

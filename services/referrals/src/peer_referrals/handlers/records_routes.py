@@ -1,0 +1,135 @@
+"""Identifiable records: referral detail, corrections, subject access, the mentor's contact card, audit.
+
+Every endpoint here that returns identifiable data asks why (`purpose`) and writes the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from peer_referrals.domain.access import Action, Purpose
+from peer_referrals.domain.person import ContactMethod
+from peer_referrals.domain.postcode import parse_postcode
+from peer_referrals.domain.validation import valid_email, valid_phone
+from peer_referrals.handlers import views
+from peer_referrals.handlers.context import Context, context
+from peer_referrals.handlers.schemas import ContactCard, CorrectionIn, ReferralDetail
+from peer_referrals.service_layer import records
+from peer_referrals.service_layer.errors import PersonErased, ReferralNotFound
+from peer_referrals.store import audit_repo, people_repo
+from peer_shared.auth import Principal, Role, require_roles
+
+router = APIRouter(tags=["records"])
+Coordinator = Annotated[Principal, Depends(require_roles(Role.COORDINATOR))]
+Ctx = Annotated[Context, Depends(context)]
+
+
+@router.get("/referrals/{referral_id}", summary="A referral with the person's details (audited)")
+async def referral_detail(
+    referral_id: str, purpose: Purpose, principal: Coordinator, ctx: Ctx
+) -> ReferralDetail:
+    """The referral and the person's identifiable details; the read is written to the audit log."""
+    async with views.http_errors(), ctx.runtime.unit_of_work() as uow:
+        row, _ = await records.referral_and_person(uow, referral_id)
+        person = await people_repo.get_person(uow.session, referral_id)
+        await records.audit(uow, principal, Action.READ_DETAILS, referral_id, purpose.value)
+    return ReferralDetail(
+        referral=views.summary(row, ctx.today()),
+        person=views.person_view(person) if person is not None else None,
+        requester=row.requester,
+        preferences=row.preferences,
+        ethnic_category=row.ethnic_category,
+        preferred_language=row.preferred_language,
+        erased_at=row.erased_at,
+    )
+
+
+@router.patch("/referrals/{referral_id}/person", summary="Correct the person's details (versioned, audited)")
+async def correct_person(
+    referral_id: str, body: CorrectionIn, principal: Coordinator, ctx: Ctx
+) -> dict[str, Any]:
+    """Change some of the person's details; the previous version is kept and the change is audited."""
+    changes = body.model_dump(exclude_none=True, exclude={"reason"})
+    if not changes:
+        raise HTTPException(422, detail="no details to correct")
+    problems = _correction_problems(changes)
+    if problems:
+        raise HTTPException(422, detail=problems)
+    for name in ("given_names", "address_lines"):
+        if name in changes:
+            changes[name] = tuple(changes[name])
+    async with views.http_errors(), ctx.runtime.unit_of_work() as uow:
+        _, version = await records.correct_details(
+            uow, referral_id, changes, principal=principal, reason=body.reason
+        )
+    return {"referral_id": referral_id, "version": version, "changed": sorted(changes)}
+
+
+@router.get("/referrals/{referral_id}/subject-access", summary="Subject access export (audited)")
+async def subject_access(referral_id: str, principal: Coordinator, ctx: Ctx) -> dict[str, Any]:
+    """Everything this service holds about the person of this referral, across all their referrals."""
+    async with views.http_errors(), ctx.runtime.unit_of_work() as uow:
+        await records.audit(
+            uow, principal, Action.SUBJECT_ACCESS_EXPORT, referral_id, Purpose.SUBJECT_ACCESS_REQUEST.value
+        )
+        return await records.subject_access_export(uow, referral_id)
+
+
+@router.get("/referrals/{referral_id}/contact-card", summary="The matched mentor's contact card (audited)")
+async def contact_card(
+    referral_id: str,
+    principal: Annotated[Principal, Depends(require_roles(Role.MENTOR))],
+    ctx: Ctx,
+    purpose: Purpose = Purpose.ARRANGE_FIRST_MEETING,
+) -> ContactCard:
+    """Name and preferred contact for the mentor matched to this referral, and for no other mentor."""
+    async with ctx.runtime.unit_of_work() as uow:
+        try:
+            row, person = await records.referral_and_person(uow, referral_id)
+        except ReferralNotFound:
+            row, person = None, None
+        # Another mentor learns nothing, not even whether the referral exists.
+        if row is None or row.support_mentor_id != principal.subject:
+            raise HTTPException(404, detail="no referral matched to you with this id")
+        if person is None:
+            raise HTTPException(410, detail=str(PersonErased(referral_id)))
+        await records.audit(uow, principal, Action.OPEN_CONTACT_CARD, referral_id, purpose.value)
+    by_phone = person.preferred_contact in (ContactMethod.PHONE, ContactMethod.SMS)
+    return ContactCard(
+        referral_id=referral_id,
+        name=person.display_name,
+        preferred_contact=person.preferred_contact.value,
+        phone=person.phone if by_phone or person.preferred_contact is ContactMethod.LETTER else None,
+        email=person.email if person.preferred_contact is ContactMethod.EMAIL else None,
+    )
+
+
+@router.get("/audit", summary="The audit log of access to identifiable data")
+async def audit_log(
+    _: Coordinator,
+    ctx: Ctx,
+    referral_id: str | None = None,
+    after: Annotated[int | None, Query(ge=0, description="The last id of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """Who read or changed identifiable data, when, what and why (oldest first, paginated by id)."""
+    async with ctx.runtime.sessions() as session:
+        items = await audit_repo.entries(session, referral_id=referral_id, after_id=after, limit=limit)
+    return {"items": items, "next_after": items[-1]["id"] if len(items) == limit else None}
+
+
+def _correction_problems(changes: dict[str, Any]) -> list[str]:
+    problems = []
+    if "postcode" in changes:
+        postcode = parse_postcode(changes["postcode"])
+        if postcode is None:
+            problems.append(f"postcode: {changes['postcode']!r} is not a valid UK postcode")
+        else:
+            changes["postcode"] = postcode.full
+    if "phone" in changes and not valid_phone(changes["phone"]):
+        problems.append("phone: not a phone number")
+    if "email" in changes and not valid_email(changes["email"]):
+        problems.append("email: not of the form name@domain")
+    return problems

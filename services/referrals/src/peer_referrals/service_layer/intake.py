@@ -1,0 +1,187 @@
+"""Where a referral is received and `ReferralReceived` is published: the one path every feed takes.
+
+Receiving is idempotent on the feed's own identifier, and a second referral for a person who already has
+an open referral in the same programme is stored, linked to the first and flagged for the coordinator.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from peer_referrals.domain.triage import TriageStatus
+from peer_referrals.domain.validation import ValidReferral
+from peer_referrals.store import people_repo, referrals_repo
+from peer_shared.clock import to_london
+from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
+from peer_shared.contracts.events.referrals import ReferralReceived
+from peer_shared.logging import get_logger
+from peer_shared.messaging.unit_of_work import UnitOfWork
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of one incoming referral."""
+
+    referral_id: str
+    created: bool
+    """False when the same source identifier was received before: nothing new was stored."""
+    duplicate_of: str | None = None
+    """The person's earlier open referral in the same programme, when there is one."""
+
+
+def new_referral_id() -> str:
+    """A fresh pseudonymous referral id: random, so it says nothing about the person."""
+    return f"ref_{uuid.uuid4().hex}"
+
+
+async def receive(
+    uow: UnitOfWork, incoming: Sequence[ValidReferral], *, submitted_by: str | None
+) -> list[Received]:
+    """Store valid referrals and stage their `ReferralReceived` events, in the caller's transaction.
+
+    Returns one result per input, in order. Several referrals are taken at once (a CSV batch) with a
+    handful of statements, whatever their number.
+    """
+    session = uow.session
+    await referrals_repo.lock_keys(session, [_person_key(r) for r in incoming])
+    hashes = [_key_hash(r) for r in incoming]
+    sources = {r.source.value for r in incoming}
+    seen: dict[str, str] = {}
+    for source in sources:
+        wanted = [h for h, r in zip(hashes, incoming, strict=True) if h and r.source.value == source]
+        seen |= await referrals_repo.find_by_source_keys(session, source, wanted)
+    # The earliest open referral of each person in each programme; new ones join as they are planned.
+    open_by_person: dict[tuple[str, str], str] = {}
+    for programme in {r.route.programme for r in incoming}:
+        nhs = [r.person.nhs_number for r in incoming if r.route.programme == programme]
+        found = await referrals_repo.open_referrals(session, nhs, programme)
+        open_by_person |= {(programme, n): ref for n, ref in found.items()}
+
+    now = uow.clock.now()
+    results: list[Received | None] = []
+    plans: list[_Plan] = []
+    for index, (referral, key_hash) in enumerate(zip(incoming, hashes, strict=True)):
+        if key_hash is not None and key_hash in seen:
+            results.append(Received(seen[key_hash], created=False))
+            continue
+        plan = _Plan(index, new_referral_id(), referral, key_hash, None, uuid.uuid4())
+        earlier = open_by_person.setdefault(_person(referral), plan.referral_id)
+        if earlier != plan.referral_id:
+            plan.duplicate_of = earlier
+        if key_hash is not None:
+            seen[key_hash] = plan.referral_id
+        plans.append(plan)
+        results.append(None)
+
+    inserted = await referrals_repo.add_referrals(
+        session, [_referral_row(p, now=now, submitted_by=submitted_by) for p in plans]
+    )
+    await people_repo.add_people(
+        session,
+        [
+            people_repo.person_row(p.referral_id, p.referral.person)
+            for p in plans
+            if p.referral_id in inserted
+        ],
+    )
+    events: list[CloudEvent[EventData]] = []
+    for plan in plans:
+        if plan.referral_id not in inserted:
+            # A concurrent twin committed first under the same source key: answer with that referral.
+            source = plan.referral.source.value
+            again = await referrals_repo.find_by_source_keys(session, source, [plan.key_hash or ""])
+            results[plan.index] = Received(next(iter(again.values())), created=False)
+            continue
+        results[plan.index] = Received(plan.referral_id, created=True, duplicate_of=plan.duplicate_of)
+        events.append(_received_event(uow, plan))
+    await uow.emit(*events)
+    done = [r for r in results if r is not None]
+    for result in done:
+        log.info("referral received", referral_id=result.referral_id, created=result.created)
+    return done
+
+
+@dataclass
+class _Plan:
+    """A referral about to be stored."""
+
+    index: int
+    referral_id: str
+    referral: ValidReferral
+    key_hash: str | None
+    duplicate_of: str | None
+    correlation_id: uuid.UUID
+
+
+def _person(referral: ValidReferral) -> tuple[str, str]:
+    return (referral.route.programme, referral.person.nhs_number)
+
+
+def _person_key(referral: ValidReferral) -> str:
+    return f"{referral.route.programme}:{referral.person.nhs_number}"
+
+
+def _key_hash(referral: ValidReferral) -> str | None:
+    if referral.source_key is None:
+        return None
+    return referrals_repo.source_key_hash(referral.source.value, referral.source_key)
+
+
+def _referral_row(plan: _Plan, *, now: datetime, submitted_by: str | None) -> dict[str, Any]:
+    r = plan.referral
+    return {
+        "id": plan.referral_id,
+        "source": r.source.value,
+        "source_key_hash": plan.key_hash,
+        "known_condition": r.route.known_condition,
+        "condition": r.route.condition,
+        "programme": r.route.programme,
+        "triage_status": TriageStatus.RECEIVED.value,
+        "received_at": now,
+        "received_on": to_london(now).date(),
+        "authored_on": r.authored_on,
+        "referrer_ods_code": r.referrer_ods_code,
+        "requester": r.requester,
+        "submitted_by": submitted_by,
+        "age_band": r.age_band.value,
+        "gender": r.person.gender.value,
+        "postcode_district": r.postcode_district,
+        "ethnic_category": r.ethnic_category.value if r.ethnic_category else None,
+        "preferred_language": r.preferred_language,
+        "preferences": r.preferences.model_dump(mode="json"),
+        "duplicate_of": plan.duplicate_of,
+        "needs_review": plan.duplicate_of is not None,
+        "correlation_id": plan.correlation_id,
+        "updated_at": now,
+    }
+
+
+def _received_event(uow: UnitOfWork, plan: _Plan) -> CloudEvent[EventData]:
+    r = plan.referral
+    data = ReferralReceived(
+        referral_id=plan.referral_id,
+        received_on=to_london(uow.clock.now()).date(),
+        source=r.source,
+        referrer_ods_code=r.referrer_ods_code,
+        age_band=r.age_band,
+        gender=r.person.gender,
+        postcode_district=r.postcode_district,
+        ethnic_category=r.ethnic_category,
+        preferred_language=r.preferred_language,
+        preferences=r.preferences,
+        duplicate_of=plan.duplicate_of,
+    )
+    return new_event(
+        data,
+        clock=uow.clock,
+        condition=r.route.condition,
+        programme=r.route.programme,
+        subject=plan.referral_id,
+        correlation_id=plan.correlation_id,
+    )

@@ -1,0 +1,79 @@
+"""HL7 v2 referrals over MLLP: AA only once stored, one referral per control id, RRI when asked."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from referral_examples import fresh_nhs_number, hl7_identifiers, hl7_referral
+from referrals_harness import ReferralsHarness, mllp_exchange, read_frame, segments_of
+
+pytestmark = pytest.mark.integration
+
+
+def port_of(harness: ReferralsHarness) -> int:
+    return int(harness.app.state.mllp.port)
+
+
+async def test_a_ref_i12_is_stored_published_and_acknowledged(mllp_referrals: ReferralsHarness) -> None:
+    nhs = fresh_nhs_number()
+    [ack] = await mllp_exchange(port_of(mllp_referrals), hl7_referral("CTRL-0001", nhs=nhs))
+    segments = segments_of(ack)
+    assert segments["MSH"][0][8] == "ACK^I12^ACK"
+    assert segments["MSH"][0][4:6] == ["EMIS-WEB", "B86001"]  # addressed back to the sender
+    assert segments["MSA"][0][1:3] == ["AA", "CTRL-0001"]
+    assert "ERR" not in segments
+    # AA means durably stored: the referral and its outbox row are already committed.
+    assert await mllp_referrals.count("referrals") == 1
+    assert await mllp_referrals.count("outbox") == 1
+    assert await mllp_referrals.scalar("SELECT nhs_number FROM people") == nhs
+
+    [event] = await mllp_referrals.wait_published(1)
+    data = event["data"]
+    assert (data["source"], data["referrer_ods_code"], data["age_band"], data["gender"]) == (
+        "hl7v2",
+        "B86001",
+        "65-74",
+        "male",
+    )
+    assert (data["postcode_district"], data["ethnic_category"], data["preferred_language"]) == (
+        "LS8",
+        "A",
+        None,
+    )
+    raw = (await mllp_referrals.published_raw())[0].decode()
+    for identifier in [nhs, *hl7_identifiers()]:
+        assert identifier not in raw
+
+
+async def test_a_resent_message_is_acknowledged_again_without_a_second_referral(
+    mllp_referrals: ReferralsHarness,
+) -> None:
+    message = hl7_referral("CTRL-0002")
+    first, again = await mllp_exchange(port_of(mllp_referrals), message, message)
+    assert segments_of(first)["MSA"][0][1:3] == ["AA", "CTRL-0002"]
+    assert segments_of(again)["MSA"][0][1:3] == ["AA", "CTRL-0002"]
+    await mllp_referrals.outbox_drained()
+    assert await mllp_referrals.count("referrals") == 1
+    assert len(await mllp_referrals.published()) == 1
+
+
+async def test_an_application_response_is_sent_when_the_sender_asks(mllp_referrals: ReferralsHarness) -> None:
+    [response] = await mllp_exchange(port_of(mllp_referrals), hl7_referral("CTRL-0003", ack="AL"))
+    segments = segments_of(response)
+    assert segments["MSH"][0][8] == "RRI^I12^RRI_I12"
+    assert segments["MSA"][0][1] == "AA"
+    referral_id = segments["RF1"][0][11].split("^")[0]
+    [event] = await mllp_referrals.wait_published(1)
+    assert event["subject"] == referral_id
+
+
+async def test_several_messages_in_one_write_are_each_answered(mllp_referrals: ReferralsHarness) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port_of(mllp_referrals))
+    messages = [hl7_referral(f"CTRL-1{n}") for n in range(3)]
+    writer.write(b"junk before the first frame" + b"".join(b"\x0b" + m + b"\x1c\x0d" for m in messages))
+    await writer.drain()
+    acks = [segments_of(await read_frame(reader)) for _ in messages]
+    writer.close()
+    assert [a["MSA"][0][1:3] for a in acks] == [["AA", f"CTRL-1{n}"] for n in range(3)]
+    assert await mllp_referrals.count("referrals") == 3
