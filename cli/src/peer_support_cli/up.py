@@ -1,8 +1,9 @@
 """Running the platform on one machine: the embedded NATS and Postgres, then each service as a child process.
 
-Every child's output appears line by line behind its service's name. The first Ctrl-C, SIGTERM or SIGHUP
-stops the services (SIGTERM, SIGKILL after STOP_TIMEOUT) and then the infrastructure; a service that dies
-on its own stops everything, and `up` exits non-zero.
+Every child's output appears line by line behind its service's name (or goes to a log file). The first
+Ctrl-C, SIGTERM or SIGHUP stops the services (SIGTERM, SIGKILL after STOP_TIMEOUT) and then the
+infrastructure; a service that dies on its own stops everything, and `up` exits non-zero. Other commands
+(the demo) reuse this supervision, with work of their own to do once everything is ready.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ _ALARM = "1;31"
 
 Summary = Callable[[Infrastructure, Mapping[str, str]], str]
 """Text shown once everything is ready, from the infrastructure and each service's base URL."""
+
+Work = Callable[[Infrastructure, Mapping[str, str]], int | None]
+"""Run once everything is ready, given the infrastructure and each service's base URL: its exit code
+stops everything, None keeps everything running as `up` does."""
 
 
 class StopRequested(BaseException):
@@ -116,12 +121,15 @@ class ServiceProcess:
             return False
 
 
-def _spawn(service: Service, infra: Infrastructure, port: int, log_format: str) -> ServiceProcess:
+def _spawn(
+    service: Service, infra: Infrastructure, port: int, log_format: str, extra_env: Mapping[str, str]
+) -> ServiceProcess:
     env = {
         **os.environ,
         **service_environment(infra, service.name.value, http_port=port),
         "PEER_LOG_FORMAT": log_format,
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", service.module],
@@ -140,14 +148,35 @@ class Up:
     """One run of `peer-support up`, from the first server started to the last one stopped."""
 
     def __init__(
-        self, data_dir: Path, services: Sequence[Service], *, summary: Summary, out: TextIO = sys.stdout
+        self,
+        data_dir: Path,
+        services: Sequence[Service],
+        *,
+        summary: Summary | None,
+        out: TextIO = sys.stdout,
+        label: str = "up",
+        extra_env: Mapping[str, Mapping[str, str]] | None = None,
+        service_output: TextIO | None = None,
+        work: Work | None = None,
     ) -> None:
+        """`extra_env` adds environment variables per service name; `service_output` takes the services'
+        lines instead of `out`; `work` runs once everything is ready (see `Work`)."""
         self.data_dir = data_dir
         self.services = services
         self.summary = summary
+        self.label = label
+        self.extra_env = extra_env or {}
+        self.work = work
         self.tty = out.isatty()
-        names = ["up", *(service.name.value for service in services)]
-        self.console = Console(names, out, colour=self.tty and "NO_COLOR" not in os.environ)
+        self.stopped_by: str | None = None
+        """The signal that stopped the run, if one did."""
+        names = [label, *(service.name.value for service in services)]
+        colour = self.tty and "NO_COLOR" not in os.environ
+        self.console = Console(names, out, colour=colour)
+        self.service_console = self.console
+        if service_output is not None:
+            self.console = Console([label], out, colour=colour)
+            self.service_console = Console(names, service_output, colour=False)
         self.running: list[ServiceProcess] = []
         self._stoppable = True
         self._started = time.monotonic()
@@ -159,7 +188,7 @@ class Up:
             raise StopRequested(signal.Signals(number).name)
 
     def _say(self, text: str, *, alarm: bool = False) -> None:
-        self.console.line("up", text, alarm=alarm)
+        self.console.line(self.label, text, alarm=alarm)
 
     def run(self) -> int:
         """Run until told to stop; the exit code (0 after a requested stop, 1 after a failure)."""
@@ -177,6 +206,7 @@ class Up:
                 try:
                     return self._serve(infra)
                 except StopRequested as stop:
+                    self.stopped_by = str(stop)
                     self._say(f"{stop} received: stopping")
                     return 0
                 finally:
@@ -185,6 +215,7 @@ class Up:
                     remove_runtime(infra.data_dir)
         except StopRequested as stop:
             # While the infrastructure was starting: the launcher has stopped what it had begun.
+            self.stopped_by = str(stop)
             self._say(f"{stop} received while starting: stopped")
             return 0
         finally:
@@ -204,10 +235,13 @@ class Up:
         write_runtime(infra.data_dir, runtime)
         log_format = "console" if self.tty else "json"
         # All forks first, threads after: a fork while other threads run may copy a held lock.
-        self.running.extend(_spawn(s, infra, ports[s.name.value], log_format) for s in self.services)
+        self.running.extend(
+            _spawn(s, infra, ports[s.name.value], log_format, self.extra_env.get(s.name.value, {}))
+            for s in self.services
+        )
         for candidate in self.running:
             candidate.reader = threading.Thread(
-                target=candidate.relay_output, args=(self.console,), daemon=True
+                target=candidate.relay_output, args=(self.service_console,), daemon=True
             )
             candidate.reader.start()
         try:
@@ -215,8 +249,17 @@ class Up:
         except ServiceFailed as failure:
             self._say(str(failure), alarm=True)
             return 1
-        self._say(f"everything is ready after {time.monotonic() - self._started:.1f} s:")
-        self._say(self.summary(infra, urls))
+        ready = f"everything is ready after {time.monotonic() - self._started:.1f} s"
+        if self.summary is None:
+            self._say(ready)
+        else:
+            self._say(f"{ready}:")
+            self._say(self.summary(infra, urls))
+        if self.work is not None:
+            code = self.work(infra, urls)
+            if code is not None:
+                self._report_dead()
+                return code
         dead = self._first_exit()
         self._say(
             f"{dead.name} STOPPED UNEXPECTEDLY with exit code {dead.process.returncode}; "
@@ -245,6 +288,16 @@ class Up:
                     f"{late.name} not ready after {READY_TIMEOUT:.0f} s; its last lines:\n{late.last_lines()}"
                 )
             time.sleep(0.1)
+
+    def _report_dead(self) -> None:
+        """Say which services died while the work ran: the likely reason it failed."""
+        for candidate in self.running:
+            if candidate.process.poll() is not None:
+                self._say(
+                    f"{candidate.name} STOPPED UNEXPECTEDLY with exit code {candidate.process.returncode}. "
+                    f"Its last lines:\n{candidate.last_lines()}",
+                    alarm=True,
+                )
 
     def _first_exit(self) -> ServiceProcess:
         """Wait until a service exits (none should) and return it."""

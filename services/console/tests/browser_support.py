@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,9 +21,23 @@ DESKTOP = {"width": 1280, "height": 900}
 BLOCKING = ("serious", "critical")
 
 
+def ensure_chromium() -> None:
+    """Install Debian's Chromium when it is missing and we may (root with apt), so the README's one test
+    command also sets up a fresh machine; otherwise say exactly what is needed."""
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+        return
+    raise RuntimeError(f"the browser tests need Chromium at {CHROMIUM}: apt-get install chromium")
+
+
 @asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
     """Headless Chromium from the system package (Playwright's own browser download is not used)."""
+    await asyncio.to_thread(ensure_chromium)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM,

@@ -105,41 +105,46 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def fhir_ingest(infra: Infrastructure, requests: int) -> None:
+def fhir_ingest(infra: Infrastructure, requests: int) -> None:
     """Run the service as a process and load it at each concurrency."""
     port = find_free_port(18001)
     url = infra.create_database(f"bench_{uuid.uuid4().hex[:12]}")
     env = os.environ | service_environment(
         infra, "referrals", database_url=url, http_port=port, log_level="warning", log_format="json"
     )
+    key = load_private_key(infra.issuer_private_key_path)
+    token = issue_token(
+        key,
+        issuer=OPERATOR_ISSUER,
+        role=Role.REFERRER,
+        subject="bench",
+        ttl=timedelta(hours=1),
+        clock=SystemClock(),
+    )
     service = subprocess.Popen([sys.executable, "-m", "peer_referrals"], env=env)
     try:
-        await wait_ready(port)
-        key = load_private_key(infra.issuer_private_key_path)
-        token = issue_token(
-            key,
-            issuer=OPERATOR_ISSUER,
-            role=Role.REFERRER,
-            subject="bench",
-            ttl=timedelta(hours=1),
-            clock=SystemClock(),
-        )
-        await post_all(port, token, referral_bodies(100), 8)  # warm up
-        print("FHIR ingest (POST /fhir/ServiceRequest, until the 201):")
-        for concurrency in CONCURRENCY:
-            count = max(requests // 10, 200) if concurrency == 1 else requests
-            bodies = referral_bodies(count)
-            started = time.perf_counter()
-            latencies = await post_all(port, token, bodies, concurrency)
-            elapsed = time.perf_counter() - started
-            print(
-                f"  {concurrency:3d} clients: {count / elapsed:7.0f} referrals/s   "
-                f"p50 {1000 * statistics.median(latencies):6.1f} ms   "
-                f"p99 {1000 * percentile(latencies, 0.99):6.1f} ms   ({count} referrals)"
-            )
+        asyncio.run(load(port, token, requests))
     finally:
         service.terminate()
         service.wait(30)
+
+
+async def load(port: int, token: str, requests: int) -> None:
+    """Warm up, then send referrals at each concurrency and print the figures."""
+    await wait_ready(port)
+    await post_all(port, token, referral_bodies(100), 8)
+    print("FHIR ingest (POST /fhir/ServiceRequest, until the 201):")
+    for concurrency in CONCURRENCY:
+        count = max(requests // 10, 200) if concurrency == 1 else requests
+        bodies = referral_bodies(count)
+        started = time.perf_counter()
+        latencies = await post_all(port, token, bodies, concurrency)
+        elapsed = time.perf_counter() - started
+        print(
+            f"  {concurrency:3d} clients: {count / elapsed:7.0f} referrals/s   "
+            f"p50 {1000 * statistics.median(latencies):6.1f} ms   "
+            f"p99 {1000 * percentile(latencies, 0.99):6.1f} ms   ({count} referrals)"
+        )
 
 
 async def wait_ready(port: int) -> None:
@@ -224,7 +229,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="referrals-bench-") as folder:
         ports = {"nats_port": 0, "postgres_port": 0, "nats_monitor_port": 0}
         with EmbeddedInfrastructure(Path(folder) / "infra", **ports) as infra:
-            asyncio.run(fhir_ingest(infra, args.requests))
+            fhir_ingest(infra, args.requests)
             if args.csv_rows:
                 csv_import(infra, args.csv_rows, Path(folder))
 

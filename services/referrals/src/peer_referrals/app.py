@@ -12,6 +12,7 @@ from peer_referrals.handlers.context import Context, referral_policy
 from peer_referrals.handlers.events import subscriptions
 from peer_referrals.handlers.hl7_feed import Hl7Feed
 from peer_referrals.handlers.mllp_listener import MllpListener
+from peer_referrals.service_layer.batching import IntakeBatcher
 from peer_referrals.settings import ReferralsSettings
 from peer_referrals.store import MIGRATIONS
 from peer_shared.health import router as health_router
@@ -27,6 +28,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime.lifespan(app):
+            context.intake = IntakeBatcher(runtime.sessions, runtime.clock)
             app.state.referrals = context
             listener = None
             if settings.mllp_port:
@@ -40,6 +42,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
                 # Before the database goes: messages in hand still get stored and acknowledged.
                 if listener is not None:
                     await listener.close()
+                await context.intake.close()
 
     app = FastAPI(title="Peer support: referrals", version="0.1.0", lifespan=lifespan)
     app.include_router(health_router)

@@ -9,18 +9,31 @@ from fastapi import Request
 
 from peer_referrals.domain.conditions import ConditionRouting
 from peer_referrals.domain.validation import ReferralPolicy
+from peer_referrals.service_layer.batching import IntakeBatcher
 from peer_referrals.settings import ReferralsSettings
 from peer_shared.clock import to_london
 from peer_shared.runtime import ServiceRuntime
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
-    """The referrals service's live parts, as the HTTP handlers see them."""
+    """The referrals service's live parts, as the HTTP handlers and the MLLP feed see them."""
 
     settings: ReferralsSettings
     runtime: ServiceRuntime
     policy: ReferralPolicy
+    _intake: IntakeBatcher | None = None
+
+    @property
+    def intake(self) -> IntakeBatcher:
+        """Where valid referrals are stored (group commit); set once the lifespan has started."""
+        if self._intake is None:
+            raise RuntimeError("the service has not started")
+        return self._intake
+
+    @intake.setter
+    def intake(self, batcher: IntakeBatcher | None) -> None:
+        self._intake = batcher
 
     def today(self) -> date:
         """Today's date in the UK."""

@@ -20,7 +20,7 @@ from peer_referrals.handlers import fhir_responses as responses
 from peer_referrals.handlers.body import BodyTooLarge, read_limited
 from peer_referrals.handlers.context import Context, context
 from peer_referrals.handlers.fhir_reader import FhirReferral, read_fhir
-from peer_referrals.service_layer.intake import Received, receive
+from peer_referrals.service_layer.intake import Received
 from peer_referrals.store import referrals_repo
 from peer_shared.auth import Principal, Role, require_roles
 from peer_shared.logging import get_logger
@@ -113,8 +113,14 @@ async def _ingest(
         return _refuse([Problem(ProblemCode.TOO_LARGE, "", str(exc))])
     except InvalidReferral as exc:
         return _refuse(exc.problems)
-    async with ctx.runtime.unit_of_work() as uow:
-        [received] = await receive(uow, [valid], submitted_by=principal.subject)
+    try:
+        received = await ctx.intake.submit(valid, principal.subject)
+    except Exception as exc:
+        # Not stored (or not known to be): the referrer may send it again, which is safe.
+        log.warning("FHIR referral not stored", error=repr(exc))
+        return _refuse(
+            [Problem(ProblemCode.UNAVAILABLE, "", "the referral could not be stored; send it again")]
+        )
     return referral, received
 
 

@@ -13,7 +13,6 @@ from peer_referrals.handlers.context import Context
 from peer_referrals.handlers.hl7_ack import AckCode, ack_code_for, acknowledgement
 from peer_referrals.handlers.hl7_message import Header, Hl7Message, MalformedHl7, decode
 from peer_referrals.handlers.hl7_reader import check_message_type, read_referral
-from peer_referrals.service_layer.intake import receive
 from peer_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -66,8 +65,7 @@ class Hl7Feed:
             )
             return self._ack(header, ack_code_for(exc.problems), exc.problems)
         try:
-            async with self._ctx.runtime.unit_of_work() as uow:
-                [received] = await receive(uow, [valid], submitted_by=f"mllp:{header.sending_facility}")
+            received = await self._ctx.intake.submit(valid, f"mllp:{header.sending_facility}")
         except Exception as exc:
             # Not committed (or unknown): the sender keeps the message and resends; the key makes that safe.
             log.warning("HL7 referral not stored", control_id=header.control_id, error=repr(exc))

@@ -43,12 +43,19 @@ def new_referral_id() -> str:
 async def receive(
     uow: UnitOfWork, incoming: Sequence[ValidReferral], *, submitted_by: str | None
 ) -> list[Received]:
-    """Store valid referrals and stage their `ReferralReceived` events, in the caller's transaction.
+    """Store valid referrals sent by one submitter; see `receive_each`."""
+    return await receive_each(uow, [(referral, submitted_by) for referral in incoming])
 
-    Returns one result per input, in order. Several referrals are taken at once (a CSV batch) with a
-    handful of statements, whatever their number.
+
+async def receive_each(uow: UnitOfWork, items: Sequence[tuple[ValidReferral, str | None]]) -> list[Received]:
+    """Store valid referrals (each with who sent it) and stage their `ReferralReceived` events, in the
+    caller's transaction.
+
+    Returns one result per input, in order. Several referrals are taken at once (a CSV batch, or FHIR
+    requests arriving together) with a handful of statements, whatever their number.
     """
     session = uow.session
+    incoming = [referral for referral, _ in items]
     await referrals_repo.lock_keys(session, [_person_key(r) for r in incoming])
     hashes = [_key_hash(r) for r in incoming]
     sources = {r.source.value for r in incoming}
@@ -70,7 +77,7 @@ async def receive(
         if key_hash is not None and key_hash in seen:
             results.append(Received(seen[key_hash], created=False))
             continue
-        plan = _Plan(index, new_referral_id(), referral, key_hash, None, uuid.uuid4())
+        plan = _Plan(index, new_referral_id(), referral, items[index][1], key_hash, None, uuid.uuid4())
         earlier = open_by_person.setdefault(_person(referral), plan.referral_id)
         if earlier != plan.referral_id:
             plan.duplicate_of = earlier
@@ -79,9 +86,7 @@ async def receive(
         plans.append(plan)
         results.append(None)
 
-    inserted = await referrals_repo.add_referrals(
-        session, [_referral_row(p, now=now, submitted_by=submitted_by) for p in plans]
-    )
+    inserted = await referrals_repo.add_referrals(session, [_referral_row(p, now=now) for p in plans])
     await people_repo.add_people(
         session,
         [
@@ -114,6 +119,7 @@ class _Plan:
     index: int
     referral_id: str
     referral: ValidReferral
+    submitted_by: str | None
     key_hash: str | None
     duplicate_of: str | None
     correlation_id: uuid.UUID
@@ -133,7 +139,7 @@ def _key_hash(referral: ValidReferral) -> str | None:
     return referrals_repo.source_key_hash(referral.source.value, referral.source_key)
 
 
-def _referral_row(plan: _Plan, *, now: datetime, submitted_by: str | None) -> dict[str, Any]:
+def _referral_row(plan: _Plan, *, now: datetime) -> dict[str, Any]:
     r = plan.referral
     return {
         "id": plan.referral_id,
@@ -148,7 +154,7 @@ def _referral_row(plan: _Plan, *, now: datetime, submitted_by: str | None) -> di
         "authored_on": r.authored_on,
         "referrer_ods_code": r.referrer_ods_code,
         "requester": r.requester,
-        "submitted_by": submitted_by,
+        "submitted_by": plan.submitted_by,
         "age_band": r.age_band.value,
         "gender": r.person.gender.value,
         "postcode_district": r.postcode_district,

@@ -72,13 +72,13 @@ async def add_referrals(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     """Insert new referrals; returns the ids inserted (a concurrent twin with the same source key loses)."""
     if not rows:
         return set()
+    # One cached statement run for all rows (SQLAlchemy's "insertmanyvalues" keeps RETURNING).
     statement = (
         pg_insert(referrals)
-        .values(list(rows))
         .on_conflict_do_nothing(constraint="referrals_source_key")
         .returning(referrals.c.id)
     )
-    return set((await session.execute(statement)).scalars())
+    return set((await session.execute(statement, list(rows))).scalars())
 
 
 async def get_referral(session: AsyncSession, referral_id: str, *, lock: bool = False) -> Any | None:
