@@ -103,7 +103,7 @@ async def import_file(
             return await import_rows(
                 read_rows(source),
                 sessions=make_session_factory(engine),
-                clock=clock_from_setting(settings.clock_start),
+                clock=clock_from_setting(settings.clock_start, settings.clock_file),
                 policy=referral_policy(settings),
                 submitted_by=f"csv:{path.name}",
                 report=report,

@@ -1,0 +1,185 @@
+"""`peer-support demo`: the whole programme on this machine, with a seeded cohort, in about a minute."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peer_shared.auth.tokens import Role, issue_token, load_private_key
+from peer_shared.clock import ScenarioFileClock, SystemClock, to_london
+from peer_shared.logging import configure_logging
+from peer_support_cli.demo.client import Api, DemoError
+from peer_support_cli.demo.days import start_for
+from peer_support_cli.demo.driver import Driver
+from peer_support_cli.demo.folder import fresh_data_dir
+from peer_support_cli.demo.people import LOCALITIES
+from peer_support_cli.demo.report import Headline, caught_up, commissioner_report, headline
+from peer_support_cli.demo.scenario import PRACTICES, Scenario, build
+from peer_support_cli.embedded import Infrastructure
+from peer_support_cli.embedded.processes import find_free_port
+from peer_support_cli.embedded.service_config import OPERATOR_ISSUER
+from peer_support_cli.services import REGISTRY
+from peer_support_cli.up import HOST, Up
+
+DEFAULT_SEED = 2024
+DEFAULT_DATA_DIR = Path(".peer-support-demo")
+CLOCK_FILE = "scenario-clock.json"
+MLLP_PORT = 2575
+LABEL = "demo"
+
+
+class DemoRun:
+    """The demo's work once every service is ready: play the scenario, then report (or keep running)."""
+
+    def __init__(self, scenario: Scenario, data_dir: Path, mllp_port: int, *, keep_running: bool) -> None:
+        self.scenario = scenario
+        self.data_dir = data_dir
+        self.mllp_port = mllp_port
+        self.keep_running = keep_running
+        self.finished = False
+        self.started = time.monotonic()
+        self.period = (scenario.start.date(), scenario.end.date())
+        """The report's period: from the scenario's start to the day it caught up with the present."""
+
+    def say(self, text: str, *, err: bool = False) -> None:
+        """One progress line, in step with the launcher's own lines."""
+        for line in text.split("\n"):
+            typer.echo(f"{LABEL} | {line}", err=err)
+
+    def __call__(self, infra: Infrastructure, urls: Mapping[str, str]) -> int | None:
+        try:
+            figures = asyncio.run(self._play(infra, urls))
+        except DemoError as exc:
+            self.say(f"the demo stopped: {exc}", err=True)
+            return 1
+        self.finished = True
+        elapsed = time.monotonic() - self.started
+        self.say(f"finished in {elapsed:.1f} s; the commissioner's report is {self.data_dir / 'report.html'}")
+        self.say("\n".join(f"  {line}" for line in figures.lines()))
+        if not self.keep_running:
+            return 0
+        self._show_where(infra, urls)
+        return None
+
+    async def _play(self, infra: Infrastructure, urls: Mapping[str, str]) -> Headline:
+        clock_file = self.data_dir / CLOCK_FILE
+        api = Api(urls, infra.issuer_private_key_path, clock_file)
+        try:
+            driver = Driver(
+                self.scenario,
+                api,
+                clock_file=clock_file,
+                referrals_database_url=infra.database_urls["referrals"],
+                mllp=(HOST, self.mllp_port),
+                workdir=self.data_dir / "feeds",
+                say=lambda text: self.say(f"{text} [{time.monotonic() - self.started:.1f} s]"),
+            )
+            await driver.run()
+            now = datetime.now(UTC)
+            if self.scenario.end > now:
+                raise DemoError(f"the scenario ends in the future ({self.scenario.end})")
+            # The scenario has caught up with the present: from here on every service runs in real time.
+            ScenarioFileClock.set(clock_file, now)
+            self.period = (self.scenario.start.date(), to_london(now).date())
+            self.say("waiting for the reports to catch up with every event")
+            report = await caught_up(api, self.period, self.scenario.expected())
+            html = await commissioner_report(api, self.period)
+            (self.data_dir / "report.html").write_text(html, encoding="utf-8")
+            return headline(report)
+        finally:
+            await api.close()
+
+    def _show_where(self, infra: Infrastructure, urls: Mapping[str, str]) -> None:
+        token = issue_token(
+            load_private_key(infra.issuer_private_key_path),
+            issuer=OPERATOR_ISSUER,
+            role=Role.COORDINATOR,
+            subject="coordinator",
+            ttl=timedelta(hours=8),
+            clock=SystemClock(),
+        )
+        start, end = self.period
+        rows = [(name, f"{url}/docs") for name, url in urls.items()]
+        rows += [
+            ("report", f"{urls['outcomes']}/reports/programme.html?start={start}&end={end}"),
+            ("HL7 v2", f"MLLP on {HOST}:{self.mllp_port}"),
+            ("NATS", infra.nats_url),
+            ("data", str(self.data_dir)),
+            ("logs", str(self.data_dir / "logs" / "services.log")),
+            ("token", f"Authorization: Bearer {token}"),
+            (
+                "more",
+                f"peer-support token issue --role mentor --subject <mnt_...> --data-dir {self.data_dir}",
+            ),
+        ]
+        width = max(len(what) for what, _ in rows)
+        self.say("still running, to explore (Ctrl-C stops everything); a coordinator token, valid 8 h:")
+        self.say("\n".join(f"  {what.ljust(width)}  {where}" for what, where in rows))
+
+
+def service_environment(clock_file: Path, mllp_port: int) -> dict[str, dict[str, str]]:
+    """What each service needs beyond `up`'s settings: the scenario clock, the HL7 v2 listener and the
+    practices allowed to use it, and the reporting localities."""
+    everyone = {"PEER_CLOCK_FILE": str(clock_file)}
+    extra = {name.value: everyone for name in REGISTRY}
+    extra["outcomes"] = everyone | {"PEER_LOCALITY_GROUPS": json.dumps(LOCALITIES)}
+    extra["referrals"] = everyone | {
+        "PEER_MLLP_PORT": str(mllp_port),
+        "PEER_MLLP_ALLOWED_FACILITIES": json.dumps([ods for ods, _, _ in PRACTICES]),
+    }
+    return extra
+
+
+def demo_command(
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the made-up cohort and its story.")
+    ] = DEFAULT_SEED,
+    data_dir: Annotated[
+        Path,
+        typer.Option(
+            "--data-dir", help="Data folder for the demo (a previous demo's folder is started afresh)."
+        ),
+    ] = DEFAULT_DATA_DIR,
+    keep_running: Annotated[
+        bool, typer.Option("--keep-running", help="Leave everything running afterwards, until Ctrl-C.")
+    ] = False,
+) -> None:
+    """Run the programme end to end: 20 mentors, 40 referrals over FHIR, HL7 v2 and CSV, four months of
+    weekly sessions and PAM, replayed in scenario time, ending with the commissioner's report."""
+    folder = fresh_data_dir(data_dir, seed)
+    (folder / "feeds").mkdir()
+    # The CSV import runs in this process: its log lines would drown the progress lines.
+    configure_logging("demo", level="warning")
+    scenario = build(seed, start_for(to_london(SystemClock().now()).date()))
+    clock_file = folder / CLOCK_FILE
+    ScenarioFileClock.set(clock_file, scenario.start)
+    mllp_port = find_free_port(MLLP_PORT, HOST)
+    run = DemoRun(scenario, folder, mllp_port, keep_running=keep_running)
+    run.say(
+        f"seed {seed}: {len(scenario.mentors)} mentors and {len(scenario.referrals)} referrals, from "
+        f"{scenario.start:%a %d %b %Y} to {scenario.end:%a %d %b %Y} in scenario time"
+    )
+    (folder / "logs").mkdir(exist_ok=True)
+    with (folder / "logs" / "services.log").open("w", encoding="utf-8") as service_log:
+        up = Up(
+            folder,
+            list(REGISTRY.values()),
+            summary=None,
+            out=sys.stdout,
+            label=LABEL,
+            extra_env=service_environment(clock_file, mllp_port),
+            service_output=service_log,
+            work=run,
+        )
+        code = up.run()
+    if up.stopped_by is not None and not run.finished:
+        code = 130
+    raise typer.Exit(code)

@@ -1,0 +1,149 @@
+"""Plays the scenario against the running services through their real feeds and APIs, a step at a time.
+
+Before each group of simultaneous steps the shared scenario clock is moved to their time, so every
+service judges them as it would in real use (no session in the future, baseline before the first
+session). After an acceptance it waits until matching has paired the mentee, as a coordinator would
+before the first meeting; events flow between the services over NATS as always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from peer_shared.auth.tokens import Role
+from peer_shared.clock import ScenarioFileClock
+from peer_support_cli.demo import actions, triage
+from peer_support_cli.demo.client import Api, DemoError, import_csv, send_hl7
+from peer_support_cli.demo.feeds import csv_file, hl7_message
+from peer_support_cli.demo.fhir_documents import fhir_document
+from peer_support_cli.demo.scenario import Feed, Referral, Scenario, Step
+from peer_support_cli.demo.state import State
+
+MATCH_DEADLINE = 30.0
+POLL_SECONDS = 0.05
+
+
+class Driver:
+    """One run of the scenario; `say` shows progress, one line per scenario week."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        api: Api,
+        *,
+        clock_file: Path,
+        referrals_database_url: str,
+        mllp: tuple[str, int],
+        workdir: Path,
+        say: Callable[[str], None],
+    ) -> None:
+        self.scenario = scenario
+        self.api = api
+        self.clock_file = clock_file
+        self.database_url = referrals_database_url
+        self.mllp = mllp
+        self.workdir = workdir
+        self.say = say
+        self.state = State(scenario)
+        self.week: Counter[str] = Counter()
+
+    async def run(self) -> None:
+        """Every step, in time order."""
+        week = 1
+        for at, group in itertools.groupby(self.scenario.steps, key=lambda step: step.at):
+            steps = list(group)
+            now_week = (at.date() - self.scenario.start.date()).days // 7 + 1
+            if now_week != week:
+                self._report_week(week)
+                week = now_week
+            ScenarioFileClock.set(self.clock_file, at)
+            await self._tick(at, steps)
+        self._report_week(week)
+
+    async def _tick(self, at: datetime, steps: list[Step]) -> None:
+        if any(step.action == "register-mentors" for step in steps):
+            await actions.register_mentors(self.api, self.scenario.mentors)
+            self.week["mentors registered"] += len(self.scenario.mentors)
+        arrivals = [step for step in steps if step.action == "arrive"]
+        if arrivals:
+            await self._arrive(at, arrivals)
+            await triage.read_new_referrals(self.api, self.state, len(arrivals))
+        by_referral: dict[str, list[Step]] = {}
+        for step in steps:
+            if step.referral is not None and step.action != "arrive":
+                by_referral.setdefault(step.referral, []).append(step)
+        await asyncio.gather(*(self._referral_steps(key, group) for key, group in by_referral.items()))
+        accepted = [step.referral for step in steps if step.action == "accept" and step.referral]
+        if accepted:
+            await actions.await_pairings(self.api, self.state, accepted, MATCH_DEADLINE, POLL_SECONDS)
+            self.week["matched"] += len(accepted)
+
+    async def _arrive(self, at: datetime, arrivals: list[Step]) -> None:
+        referrals = [self.state.referral(step.referral or "") for step in arrivals]
+        sends: list[Awaitable[Any]] = [
+            self._send_fhir(r) for r in referrals if r.feed in (Feed.FHIR_BUNDLE, Feed.FHIR_REQUEST)
+        ]
+        hl7 = [hl7_message(r, at) for r in referrals if r.feed is Feed.HL7]
+        if hl7:
+            sends.append(send_hl7(*self.mllp, hl7))
+        batch = [r for r in referrals if r.feed is Feed.CSV]
+        if batch:
+            export = self.workdir / f"gp-export-{at:%Y-%m-%d}.csv"
+            export.write_text(csv_file(batch), newline="")
+            sends.append(import_csv(self.database_url, export, at))
+        await asyncio.gather(*sends)
+        self.week.update(f"referrals by {r.feed.source}" for r in referrals)
+
+    async def _send_fhir(self, referral: Referral) -> None:
+        """The practice's system posts the referral, authenticated as that referrer."""
+        path, body = fhir_document(referral)
+        ods = referral.practice[0]
+        headers = {"Content-Type": "application/fhir+json"}
+        await self.api.call(
+            "referrals", "POST", path, role=Role.REFERRER, subject=f"ods-{ods}", json=body, headers=headers
+        )
+
+    async def _referral_steps(self, key: str, steps: list[Step]) -> None:
+        for step in steps:
+            try:
+                await actions.ACTIONS[step.action](self.api, self.state, step)
+            except DemoError as exc:
+                raise DemoError(f"{step.at:%Y-%m-%d %H:%M} {step.action} for {key}: {exc}") from exc
+            self.week[step.action] += 1
+            if step.session is not None and not step.session.attended:
+                self.week["missed"] += 1
+
+    def _report_week(self, week: int) -> None:
+        counts, self.week = self.week, Counter()
+        monday = self.scenario.start.date() + timedelta(weeks=week - 1)
+        referrals = sum(n for what, n in counts.items() if what.startswith("referrals by "))
+        parts = []
+        if counts["mentors registered"]:
+            parts.append(f"{counts['mentors registered']} mentors registered")
+        if referrals:
+            by = ", ".join(
+                f"{label} {counts[f'referrals by {source}']}"
+                for source, label in (("fhir", "FHIR"), ("hl7v2", "HL7 v2"), ("csv", "CSV"))
+            )
+            parts.append(f"{referrals} referrals in ({by})")
+        labels = (
+            ("contact", "contact attempts"),
+            ("accept", "accepted"),
+            ("matched", "matched"),
+            ("reject", "rejected"),
+            ("baseline", "baseline PAM"),
+            ("session", "sessions logged"),
+            ("missed", "of them missed"),
+            ("concern", "safeguarding concern raised and acknowledged"),
+            ("end", "pairing ended early"),
+            ("complete", "completed"),
+            ("follow-up", "follow-up PAM"),
+        )
+        parts += [f"{counts[what]} {label}" for what, label in labels if counts[what]]
+        self.say(f"week {week:2d} (from {monday:%a %d %b %Y}): {'; '.join(parts) or 'quiet'}")
