@@ -16,7 +16,7 @@ from nats.aio.client import Client
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from referrals_harness import ReferralsHarness, free_port, start_service, token_issuer
+from referrals_harness import MLLP, ReferralsHarness, free_port, start_service, token_issuer
 
 from peer_support_cli.embedded import Infrastructure
 
@@ -41,9 +41,6 @@ async def quiet_referrals(infra: Infrastructure, nc: Client) -> AsyncIterator[Re
     database_url = infra.create_database(f"t_{uuid.uuid4().hex[:16]}")
     async with start_service(infra, nc, condition, database_url, token_issuer(infra)) as harness:
         yield harness
-
-
-MLLP = {"mllp_allowed_facilities": ["B86001"], "max_request_bytes": 64 * 1024}
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ from peer_shared.messaging.outbox import headers_of
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER, service_settings
 
-IDENTIFIABLE_TABLES = ("people", "person_versions")
+MLLP = {"mllp_allowed_facilities": ["B86001"], "max_request_bytes": 64 * 1024}
+"""Settings for a service whose MLLP listener takes messages from practice B86001."""
 
 
 @dataclass

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import ssl
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from nats.aio.client import Client
 from referral_examples import fresh_nhs_number, hl7_identifiers, hl7_referral
-from referrals_harness import ReferralsHarness, mllp_exchange, read_frame, segments_of
+from referrals_harness import (
+    MLLP,
+    ReferralsHarness,
+    free_port,
+    mllp_exchange,
+    read_frame,
+    segments_of,
+    start_service,
+    token_issuer,
+)
+
+from peer_referrals.handlers.mllp_framing import frame
+from peer_support_cli.embedded import Infrastructure
 
 pytestmark = pytest.mark.integration
 
@@ -77,3 +99,64 @@ async def test_several_messages_in_one_write_are_each_answered(mllp_referrals: R
     writer.close()
     assert [a["MSA"][0][1:3] for a in acks] == [["AA", f"CTRL-1{n}"] for n in range(3)]
     assert await mllp_referrals.count("referrals") == 3
+
+
+LOCALHOST = ipaddress.ip_address("127.0.0.1")
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "referrals.test")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "mllp.pem", folder / "mllp.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_mllp_over_tls_and_only_from_allowed_networks(
+    infra: Infrastructure, nc: Client, condition: str, fresh_database_url: str, tmp_path: Path
+) -> None:
+    cert, key = self_signed(tmp_path)
+    settings = MLLP | {"mllp_port": free_port(), "mllp_tls_cert": cert, "mllp_tls_key": key}
+    async with start_service(
+        infra, nc, condition, fresh_database_url, token_issuer(infra), **settings
+    ) as harness:
+        client_tls = ssl.create_default_context(cafile=str(cert))
+        [ack] = await mllp_exchange(port_of(harness), hl7_referral("TLS-0001"), ssl_context=client_tls)
+        assert segments_of(ack)["MSA"][0][1:3] == ["AA", "TLS-0001"]
+        with pytest.raises((ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, TimeoutError)):
+            await mllp_exchange(port_of(harness), hl7_referral("PLAIN-0001"))  # no TLS: refused
+
+    elsewhere = MLLP | {"mllp_port": free_port(), "mllp_allowed_networks": ["10.0.0.0/8"]}
+    other_database = infra.create_database(f"t_{uuid.uuid4().hex[:16]}")
+    async with start_service(
+        infra, nc, condition, other_database, token_issuer(infra), **elsewhere
+    ) as harness:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port_of(harness))
+        writer.write(frame(hl7_referral("NET-0001")))
+        try:
+            answer = await asyncio.wait_for(reader.read(), 10)
+        except ConnectionResetError:
+            answer = b""
+        assert answer == b""  # closed unanswered
+        writer.close()
+        assert await harness.count("referrals") == 0

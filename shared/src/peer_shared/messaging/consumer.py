@@ -17,6 +17,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import structlog
 from nats.aio.msg import Msg
@@ -67,9 +68,9 @@ class _StagingUnitOfWork(UnitOfWork):
     handler's events go to the outbox inside its own savepoint.
     """
 
-    staged: list[CloudEvent[EventData]] = field(default_factory=list)
+    staged: list[CloudEvent[Any]] = field(default_factory=list)
 
-    async def emit(self, *events: CloudEvent[EventData]) -> None:
+    async def emit(self, *events: CloudEvent[Any]) -> None:
         """Stage events for this batch's outbox write."""
         self.staged.extend(events)
 
@@ -147,7 +148,7 @@ class EventConsumer:
 
     async def _apply_batch(self, deliveries: list[_Delivery], *, isolate: bool) -> None:
         name = self.subscription.name
-        staged: list[CloudEvent[EventData]] = []
+        staged: list[CloudEvent[Any]] = []
         async with self._sessions() as session, session.begin():
             decoded = [d.event.id for d in deliveries if d.event is not None]
             fresh = await inbox.claim(session, name, decoded)
