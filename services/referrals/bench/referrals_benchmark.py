@@ -12,6 +12,7 @@ process (`python -m peer_referrals`, uvicorn on a real port), then measures:
    process; rows/s and the child's peak memory (max RSS).
 
     uv run python services/referrals/bench/referrals_benchmark.py [--requests 3000] [--csv-rows 100000]
+        [--replicas 1]
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any
 
 import httpx
 import nhs_number
+import psutil
 
 from peer_shared.auth import Role, issue_token, load_private_key
 from peer_shared.clock import SystemClock
@@ -65,14 +67,15 @@ def referral_bodies(count: int) -> list[bytes]:
     return bodies
 
 
-async def post_all(port: int, token: str, bodies: list[bytes], concurrency: int) -> list[float]:
-    """POST every body over `concurrency` keep-alive connections; the latency of each request."""
+async def post_all(ports: list[int], token: str, bodies: list[bytes], concurrency: int) -> list[float]:
+    """POST every body over `concurrency` keep-alive connections (spread over the replicas' ports);
+    the latency of each request."""
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
         queue.put_nowait(body)
     latencies: list[float] = []
 
-    async def client() -> None:
+    async def client(port: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while not queue.empty():
@@ -95,7 +98,7 @@ async def post_all(port: int, token: str, bodies: list[bytes], concurrency: int)
         finally:
             writer.close()
 
-    await asyncio.gather(*(client() for _ in range(concurrency)))
+    await asyncio.gather(*(client(ports[n % len(ports)]) for n in range(concurrency)))
     return latencies
 
 
@@ -105,46 +108,59 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def fhir_ingest(infra: Infrastructure, requests: int) -> None:
-    """Run the service as a process and load it at each concurrency."""
-    port = find_free_port(18001)
+def fhir_ingest(infra: Infrastructure, requests: int, replicas: int) -> None:
+    """Run the service as `replicas` processes on one database and load them at each concurrency."""
     url = infra.create_database(f"bench_{uuid.uuid4().hex[:12]}")
-    env = os.environ | service_environment(
-        infra, "referrals", database_url=url, http_port=port, log_level="warning", log_format="json"
-    )
+    ports = [find_free_port(18001 + n) for n in range(replicas)]
     key = load_private_key(infra.issuer_private_key_path)
+    ttl, clock = timedelta(hours=1), SystemClock()
     token = issue_token(
-        key,
-        issuer=OPERATOR_ISSUER,
-        role=Role.REFERRER,
-        subject="bench",
-        ttl=timedelta(hours=1),
-        clock=SystemClock(),
+        key, issuer=OPERATOR_ISSUER, role=Role.REFERRER, subject="bench", ttl=ttl, clock=clock
     )
-    service = subprocess.Popen([sys.executable, "-m", "peer_referrals"], env=env)
+    services = []
     try:
-        asyncio.run(load(port, token, requests))
+        for port in ports:
+            env = os.environ | service_environment(
+                infra, "referrals", database_url=url, http_port=port, log_level="warning", log_format="json"
+            )
+            services.append(subprocess.Popen([sys.executable, "-m", "peer_referrals"], env=env))
+        asyncio.run(load(ports, token, requests, [psutil.Process(s.pid) for s in services]))
     finally:
-        service.terminate()
-        service.wait(30)
+        for service in services:
+            service.terminate()
+        for service in services:
+            service.wait(30)
 
 
-async def load(port: int, token: str, requests: int) -> None:
-    """Warm up, then send referrals at each concurrency and print the figures."""
-    await wait_ready(port)
-    await post_all(port, token, referral_bodies(100), 8)
-    print("FHIR ingest (POST /fhir/ServiceRequest, until the 201):")
+async def load(ports: list[int], token: str, requests: int, processes: list[psutil.Process]) -> None:
+    """Warm up, then send referrals at each concurrency and print the figures.
+
+    Besides rates and latencies, the service processes' own CPU time per referral: on a machine shared
+    with other work the rates vary from run to run, the CPU cost much less.
+    """
+    for port in ports:
+        await wait_ready(port)
+    await post_all(ports, token, referral_bodies(100), 8)
+    print(f"FHIR ingest (POST /fhir/ServiceRequest, until the 201), {len(ports)} service process(es):")
     for concurrency in CONCURRENCY:
         count = max(requests // 10, 200) if concurrency == 1 else requests
         bodies = referral_bodies(count)
+        cpu_before = sum(_cpu_seconds(p) for p in processes)
         started = time.perf_counter()
-        latencies = await post_all(port, token, bodies, concurrency)
+        latencies = await post_all(ports, token, bodies, concurrency)
         elapsed = time.perf_counter() - started
+        cpu_ms = 1000 * (sum(_cpu_seconds(p) for p in processes) - cpu_before) / count
         print(
             f"  {concurrency:3d} clients: {count / elapsed:7.0f} referrals/s   "
             f"p50 {1000 * statistics.median(latencies):6.1f} ms   "
-            f"p99 {1000 * percentile(latencies, 0.99):6.1f} ms   ({count} referrals)"
+            f"p99 {1000 * percentile(latencies, 0.99):6.1f} ms   "
+            f"service CPU {cpu_ms:4.2f} ms/referral   ({count} referrals)"
         )
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 async def wait_ready(port: int) -> None:
@@ -225,11 +241,12 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=3000, help="requests per concurrency level")
     parser.add_argument("--csv-rows", type=int, default=100_000)
+    parser.add_argument("--replicas", type=int, default=1, help="service processes sharing the database")
     args: Any = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="referrals-bench-") as folder:
         ports = {"nats_port": 0, "postgres_port": 0, "nats_monitor_port": 0}
         with EmbeddedInfrastructure(Path(folder) / "infra", **ports) as infra:
-            fhir_ingest(infra, args.requests)
+            fhir_ingest(infra, args.requests, args.replicas)
             if args.csv_rows:
                 csv_import(infra, args.csv_rows, Path(folder))
 

@@ -82,6 +82,10 @@ async def test_good_rows_are_imported_and_bad_ones_reported_and_a_rerun_changes_
     ]
     events = await referrals.wait_published(3)
     assert [e["data"]["source"] for e in events] == ["csv"] * 3
+    stream = b"".join(await referrals.published_raw()).decode()
+    identifiers = [GOOD[k] for k in ("family_name", "birth_date", "phone", "address_line_1")]
+    for identifier in [*identifiers, "LS8 5HX", *(r["nhs_number"] for r in rows)]:
+        assert identifier not in stream
     assert events[0]["data"]["preferences"]["availability"] == ["mon-morning"]
     assert events[0]["data"]["postcode_district"] == "LS8"
 

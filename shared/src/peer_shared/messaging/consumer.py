@@ -6,6 +6,10 @@ back and the batch is applied again with a savepoint around each message, so one
 it is redelivered after a back-off delay, and on its last attempt parked in the dead-letter table with its
 error and acknowledged. Acks go out only after the commit; a crash in between redelivers, and the inbox
 skips what was already applied.
+
+The fast path costs a few round trips per batch rather than per message: one inbox claim for the whole
+batch, and the events its handlers emit go to the outbox together (one INSERT, one NOTIFY) just before the
+commit, still in the same transaction.
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ async def _ingest(
         received = await ctx.intake.submit(valid, principal.subject)
     except Exception as exc:
         # Not stored (or not known to be): the referrer may send it again, which is safe.
-        log.warning("FHIR referral not stored", error=repr(exc))
+        log.warning("FHIR referral not stored", error=type(exc).__name__)
         return _refuse(
             [Problem(ProblemCode.UNAVAILABLE, "", "the referral could not be stored; send it again")]
         )

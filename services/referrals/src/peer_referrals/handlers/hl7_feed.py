@@ -7,6 +7,8 @@ found by its source key and acknowledged again without a second referral.
 
 from __future__ import annotations
 
+import traceback
+
 from peer_referrals.domain.problems import InvalidReferral, Problem, ProblemCode
 from peer_referrals.domain.validation import validate
 from peer_referrals.handlers.context import Context
@@ -30,7 +32,13 @@ class Hl7Feed:
         try:
             return await self._handle(raw)
         except Exception as exc:  # a listener must answer, whatever went wrong
-            log.exception("HL7 message failed unexpectedly", error=repr(exc))
+            # Type and place only: an exception's message may quote the message's content.
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            log.error(
+                "HL7 message failed unexpectedly",
+                error=type(exc).__name__,
+                at=f"{frame.filename}:{frame.lineno}",
+            )
             problem = Problem(
                 ProblemCode.UNAVAILABLE, "", "the message could not be processed; send it again"
             )
@@ -68,7 +76,7 @@ class Hl7Feed:
             received = await self._ctx.intake.submit(valid, f"mllp:{header.sending_facility}")
         except Exception as exc:
             # Not committed (or unknown): the sender keeps the message and resends; the key makes that safe.
-            log.warning("HL7 referral not stored", control_id=header.control_id, error=repr(exc))
+            log.warning("HL7 referral not stored", control_id=header.control_id, error=type(exc).__name__)
             problem = Problem(ProblemCode.UNAVAILABLE, "", "the referral could not be stored; send it again")
             return self._ack(header, AckCode.ERROR, [problem])
         log.info("HL7 referral acknowledged", control_id=header.control_id, referral_id=received.referral_id)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from peer_referrals.domain.triage import TriageStatus
 from peer_referrals.domain.validation import ValidReferral
 from peer_referrals.store import people_repo, referrals_repo
@@ -56,60 +58,67 @@ async def receive_each(uow: UnitOfWork, items: Sequence[tuple[ValidReferral, str
     """
     session = uow.session
     incoming = [referral for referral, _ in items]
-    await referrals_repo.lock_keys(session, [_person_key(r) for r in incoming])
+    await referrals_repo.lock_keys(session, [":".join(_person(r)) for r in incoming])
     hashes = [_key_hash(r) for r in incoming]
-    sources = {r.source.value for r in incoming}
-    seen: dict[str, str] = {}
-    for source in sources:
-        wanted = [h for h, r in zip(hashes, incoming, strict=True) if h and r.source.value == source]
-        seen |= await referrals_repo.find_by_source_keys(session, source, wanted)
-    # The earliest open referral of each person in each programme; new ones join as they are planned.
-    open_by_person: dict[tuple[str, str], str] = {}
-    for programme in {r.route.programme for r in incoming}:
-        nhs = [r.person.nhs_number for r in incoming if r.route.programme == programme]
-        found = await referrals_repo.open_referrals(session, nhs, programme)
-        open_by_person |= {(programme, n): ref for n, ref in found.items()}
-
-    now = uow.clock.now()
     results: list[Received | None] = []
     plans: list[_Plan] = []
-    for index, (referral, key_hash) in enumerate(zip(incoming, hashes, strict=True)):
+    seen = await _already_received(session, incoming, hashes)
+    open_by_person = await _open_referrals(session, incoming)
+    for index, ((referral, submitted_by), key_hash) in enumerate(zip(items, hashes, strict=True)):
         if key_hash is not None and key_hash in seen:
             results.append(Received(seen[key_hash], created=False))
             continue
-        plan = _Plan(index, new_referral_id(), referral, items[index][1], key_hash, None, uuid.uuid4())
+        plan = _Plan(index, new_referral_id(), referral, submitted_by, key_hash, None, uuid.uuid4())
+        # The person's earliest open referral in the programme; this one is it if there is none yet.
         earlier = open_by_person.setdefault(_person(referral), plan.referral_id)
-        if earlier != plan.referral_id:
-            plan.duplicate_of = earlier
+        plan.duplicate_of = earlier if earlier != plan.referral_id else None
         if key_hash is not None:
             seen[key_hash] = plan.referral_id
         plans.append(plan)
         results.append(None)
 
-    inserted = await referrals_repo.add_referrals(session, [_referral_row(p, now=now) for p in plans])
-    await people_repo.add_people(
-        session,
-        [
-            people_repo.person_row(p.referral_id, p.referral.person)
-            for p in plans
-            if p.referral_id in inserted
-        ],
+    inserted = await referrals_repo.add_referrals(
+        session, [_referral_row(p, now=uow.clock.now()) for p in plans]
     )
-    events: list[CloudEvent[EventData]] = []
+    stored = [p for p in plans if p.referral_id in inserted]
+    await people_repo.add_people(
+        session, [people_repo.person_row(p.referral_id, p.referral.person) for p in stored]
+    )
     for plan in plans:
         if plan.referral_id not in inserted:
             # A concurrent twin committed first under the same source key: answer with that referral.
-            source = plan.referral.source.value
-            again = await referrals_repo.find_by_source_keys(session, source, [plan.key_hash or ""])
+            again = await _already_received(session, [plan.referral], [plan.key_hash])
             results[plan.index] = Received(next(iter(again.values())), created=False)
-            continue
-        results[plan.index] = Received(plan.referral_id, created=True, duplicate_of=plan.duplicate_of)
-        events.append(_received_event(uow, plan))
-    await uow.emit(*events)
+        else:
+            results[plan.index] = Received(plan.referral_id, created=True, duplicate_of=plan.duplicate_of)
+    await uow.emit(*(_received_event(uow, plan) for plan in stored))
     done = [r for r in results if r is not None]
     for result in done:
         log.info("referral received", referral_id=result.referral_id, created=result.created)
     return done
+
+
+async def _already_received(
+    session: AsyncSession, incoming: Sequence[ValidReferral], hashes: Sequence[str | None]
+) -> dict[str, str]:
+    """Referrals stored before under these source keys: key hash -> referral id."""
+    seen: dict[str, str] = {}
+    for source in {r.source.value for r in incoming}:
+        wanted = [h for h, r in zip(hashes, incoming, strict=True) if h and r.source.value == source]
+        seen |= await referrals_repo.find_by_source_keys(session, source, wanted)
+    return seen
+
+
+async def _open_referrals(
+    session: AsyncSession, incoming: Sequence[ValidReferral]
+) -> dict[tuple[str, str], str]:
+    """The earliest open referral of each incoming person: (programme, NHS number) -> referral id."""
+    found: dict[tuple[str, str], str] = {}
+    for programme in {r.route.programme for r in incoming}:
+        nhs = [r.person.nhs_number for r in incoming if r.route.programme == programme]
+        open_now = await referrals_repo.open_referrals(session, nhs, programme)
+        found |= {(programme, n): referral_id for n, referral_id in open_now.items()}
+    return found
 
 
 @dataclass
@@ -127,10 +136,6 @@ class _Plan:
 
 def _person(referral: ValidReferral) -> tuple[str, str]:
     return (referral.route.programme, referral.person.nhs_number)
-
-
-def _person_key(referral: ValidReferral) -> str:
-    return f"{referral.route.programme}:{referral.person.nhs_number}"
 
 
 def _key_hash(referral: ValidReferral) -> str | None:
