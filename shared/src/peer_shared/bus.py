@@ -17,6 +17,7 @@ from nats.js.errors import BadRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from peer_shared.auth.revocation import RevocationList, RevocationWatcher
+from peer_shared.cancellation import stop_if_cancelled
 from peer_shared.clock import Clock
 from peer_shared.contracts.streams import StreamSpec, streams_of
 from peer_shared.db import SessionFactory
@@ -115,6 +116,7 @@ class Bus:
             for subscription in self._subscriptions
         ]
         try:
+            stop_if_cancelled()
             async with asyncio.TaskGroup() as tasks:
                 for relay in self.relays:
                     tasks.create_task(relay.run())

@@ -18,8 +18,14 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An asyncpg engine. Build it in the app's lifespan, never at import time."""
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    """An asyncpg engine. Build it in the app's lifespan, never at import time.
+
+    ``hide_parameters`` keeps statement parameters (NHS numbers, names, notes) out of the text of database
+    errors, which end up in logs.
+    """
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:

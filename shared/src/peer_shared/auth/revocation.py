@@ -20,6 +20,7 @@ from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
+from peer_shared.cancellation import stop_if_cancelled
 from peer_shared.clock import Clock, SystemClock
 from peer_shared.logging import get_logger
 
@@ -131,6 +132,7 @@ class RevocationWatcher:
         while True:
             try:
                 await self._watch_until_resync()
+                stop_if_cancelled()
             except Exception:
                 log.warning("revocation watch failed; keeping the last known list", exc_info=True)
                 await asyncio.sleep(self._retry_delay)

@@ -30,6 +30,7 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_shared.cancellation import stop_if_cancelled
 from peer_shared.clock import Clock
 from peer_shared.contracts.envelope import CloudEvent, EventData
 from peer_shared.contracts.registry import EVENT_TYPES, MalformedEvent, UnknownEventType, parse_event
@@ -112,14 +113,20 @@ class EventConsumer:
                 break
             except NotFoundError:
                 log.info("waiting for stream", stream=sub.stream, consumer=sub.name)
+                stop_if_cancelled()
                 await asyncio.sleep(1.0)
+        stop_if_cancelled()
         try:
             while True:
                 try:
                     msgs = await psub.fetch(self._batch_size, timeout=self._fetch_timeout)
                 except TimeoutError:
-                    continue
-                await self.process(msgs)
+                    msgs = []
+                # nats-py's fetch uses asyncio.wait_for, which on Python 3.11 can swallow a cancellation
+                # that races with its timeout; without this check a cancelled consumer would loop forever.
+                stop_if_cancelled()
+                if msgs:
+                    await self.process(msgs)
         finally:
             with contextlib.suppress(Exception):
                 await psub.unsubscribe()

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, any_, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from peer_shared.cancellation import stop_if_cancelled
 from peer_shared.clock import Clock
 from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
@@ -117,12 +118,14 @@ class OutboxRelay:
         while True:
             self._wake.clear()
             published = await self._publish_batch(conn)
+            stop_if_cancelled()
             if loop.time() >= next_sweep:
                 await self._sweep_retention()
                 next_sweep = loop.time() + RETENTION_SWEEP_SECONDS
             if published < self._batch_size:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                    async with asyncio.timeout(self._poll_seconds):
+                        await self._wake.wait()
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were acknowledged by JetStream."""
