@@ -45,6 +45,6 @@ async def migrate(script_location: Path, url: str) -> None:
     """Bring a service's database to the latest revision.
 
     Alembic's env.py runs its own event loop, so it runs in a worker thread rather than nesting loops.
-    Two replicas starting together are serialised by Alembic's transaction-level lock on the version table.
+    Replicas starting together are serialised by an advisory lock (see `migration_env`).
     """
     await asyncio.to_thread(command.upgrade, alembic_config(script_location, url), "head")

@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+MIGRATION_LOCK_KEY = 0x70656572  # "peer": advisory locks are per database, so one key serves every service
 
 
 def run_migrations(target_metadata: MetaData) -> None:
@@ -38,4 +40,7 @@ async def _run_online(url: str, target_metadata: MetaData) -> None:
 def _apply(connection: Connection, target_metadata: MetaData) -> None:
     context.configure(connection=connection, target_metadata=target_metadata)
     with context.begin_transaction():
+        # Replicas starting together would both create the version table on a new database and one
+        # would fail; the lock makes the second wait, then find nothing left to do.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
