@@ -69,7 +69,9 @@ async def platform(
             apis[name] = await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}.test")
             )
-        settings = console_settings(infra, console_keys, fresh_database_url, secure_cookies=False)
+        settings = console_settings(
+            infra, console_keys, fresh_database_url, secure_cookies=False, conditions=[condition]
+        )
         console = create_app(settings, api_transport=AppsTransport(services))
         url = await stack.enter_async_context(serve_console(console, free_port()))
         yield Platform(url, settings, condition, apis, operator_token)

@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import copy
 import json
+import re
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from fastapi import FastAPI
 from peer_console.commands import add_account
 from peer_console.settings import CONSOLE_ISSUER, ConsoleSettings
 from peer_matching.app import create_app as matching_app
+from peer_matching.domain.training import TrainingModule
 from peer_matching.settings import MatchingSettings, ProgrammeMatching
 from peer_outcomes.app import create_app as outcomes_app
 from peer_outcomes.settings import OutcomesSettings
@@ -30,6 +33,7 @@ from peer_referrals.settings import ReferralsSettings
 from peer_sessions.app import create_app as sessions_app
 from peer_sessions.settings import SessionsSettings
 from peer_shared.auth.tokens import Role
+from peer_shared.clock import SystemClock, to_london
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.embedded.service_config import service_settings
@@ -176,3 +180,98 @@ def referral_bundle() -> dict[str, Any]:
         if resource["resourceType"] == "ServiceRequest":
             resource["identifier"][0]["value"] = f"{uuid.uuid4().int % 10**12:012d}"
     return bundle
+
+
+async def register_mentor(platform: Platform) -> str:
+    """A trained, checked mentor near the referred person who fits her preferences."""
+    done = (to_london(SystemClock().now()).date() - timedelta(days=30)).isoformat()
+    body = {
+        "contact": {"full_name": "Priya Example", "email": "priya@example.org", "phone": "07700 900123"},
+        "conditions": [platform.condition],
+        "training": [{"module": m.value, "completed_on": done} for m in TrainingModule],
+        "dbs_checked_on": done,
+        "safeguarding_refreshed_on": done,
+        "postcode_district": "LS8",
+        "travel_km": 10,
+        "gender": "female",
+        "languages": ["en", "pa"],
+        "availability": ["tue-evening"],
+        "contact_modes": ["in-person"],
+        "experience": ["newly-diagnosed"],
+        "status": "active",
+    }
+    response = await platform.apis["matching"].post(
+        "/mentors", json=body, headers=platform.as_operator(Role.COORDINATOR)
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["mentor_id"])
+
+
+async def refer(platform: Platform) -> str:
+    """A GP practice refers someone (FHIR transaction Bundle); the referral's id."""
+    headers = platform.as_operator(Role.REFERRER, "ods-B86001") | {"Content-Type": "application/fhir+json"}
+    response = await platform.apis["referrals"].post("/fhir", json=referral_bundle(), headers=headers)
+    assert response.status_code == 200, response.text
+    queue = await platform.apis["referrals"].get("/referrals", headers=platform.as_operator(Role.COORDINATOR))
+    (referral,) = queue.json()["items"]
+    return str(referral["referral_id"])
+
+
+async def service_json(
+    platform: Platform,
+    service: str,
+    path: str,
+    role: Role = Role.COORDINATOR,
+    subject: str = "usr_" + "0" * 32,
+) -> Any:
+    """What a service holds, read with the operator's key."""
+    response = await platform.apis[service].get(path, headers=platform.as_operator(role, subject))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20) -> None:
+    """Wait until `check` holds, or fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.2)
+
+
+async def outcomes_knows(platform: Platform, referral_id: str) -> None:
+    """Wait until the outcomes service has seen the referral (ReferralReceived, over the bus).
+
+    The probe is a PAM entry whose level contradicts its score: refused as `unknown-referral` (404) until
+    the referral is known, then as `level-contradicts-score` (422); either way nothing is recorded.
+    """
+    probe = {
+        "timepoint": "baseline",
+        "assessed_on": "2026-01-01",
+        "score": 10,
+        "level": 4,
+        "administered_by": "coordinator",
+    }
+
+    async def known() -> bool:
+        response = await platform.apis["outcomes"].post(
+            f"/referrals/{referral_id}/pam", json=probe, headers=platform.as_operator(Role.COORDINATOR)
+        )
+        return response.status_code != 404
+
+    await eventually(known)
+
+
+def csrf_of(page: httpx.Response) -> str:
+    """The CSRF token in a page's forms."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+    """Open the sign-in page and post the form with its CSRF token."""
+    token = csrf_of(await client.get("/sign-in"))
+    form = {"username": username, "password": password, "csrf_token": token}
+    return await client.post("/sign-in", data=form)

@@ -11,66 +11,16 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from browser_support import PHONE, Visits, chromium, person, sign_in, until
-from console_support import PASSWORD, Platform, referral_bundle
+from console_support import PASSWORD, Platform, outcomes_knows, refer, register_mentor, service_json
 from playwright.async_api import Page, expect
 
-from peer_matching.domain.training import TrainingModule
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import SystemClock, to_london
 
 pytestmark = pytest.mark.integration
-
-
-async def register_mentor(platform: Platform) -> str:
-    """A trained, checked mentor near the referred person who fits her preferences."""
-    done = (to_london(SystemClock().now()).date() - timedelta(days=30)).isoformat()
-    body = {
-        "contact": {"full_name": "Priya Example", "email": "priya@example.org", "phone": "07700 900123"},
-        "conditions": [platform.condition],
-        "training": [{"module": m.value, "completed_on": done} for m in TrainingModule],
-        "dbs_checked_on": done,
-        "safeguarding_refreshed_on": done,
-        "postcode_district": "LS8",
-        "travel_km": 10,
-        "gender": "female",
-        "languages": ["en", "pa"],
-        "availability": ["tue-evening"],
-        "contact_modes": ["in-person"],
-        "experience": ["newly-diagnosed"],
-        "status": "active",
-    }
-    response = await platform.apis["matching"].post(
-        "/mentors", json=body, headers=platform.as_operator(Role.COORDINATOR)
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["mentor_id"])
-
-
-async def refer(platform: Platform) -> str:
-    """A GP practice refers someone (FHIR transaction Bundle); the referral's id."""
-    headers = platform.as_operator(Role.REFERRER, "ods-B86001") | {"Content-Type": "application/fhir+json"}
-    response = await platform.apis["referrals"].post("/fhir", json=referral_bundle(), headers=headers)
-    assert response.status_code == 200, response.text
-    queue = await platform.apis["referrals"].get("/referrals", headers=platform.as_operator(Role.COORDINATOR))
-    (referral,) = queue.json()["items"]
-    return str(referral["referral_id"])
-
-
-async def service_json(
-    platform: Platform,
-    service: str,
-    path: str,
-    role: Role = Role.COORDINATOR,
-    subject: str = "usr_" + "0" * 32,
-) -> Any:
-    """What a service holds, read with the operator's key."""
-    response = await platform.apis[service].get(path, headers=platform.as_operator(role, subject))
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def triage_and_match(page: Page, platform: Platform, visits: Visits, referral_id: str) -> None:
@@ -113,6 +63,39 @@ async def triage_and_match(page: Page, platform: Platform, visits: Visits, refer
     await expect(page.locator("#match-status")).to_have_text("Confirmed")
     (match,) = await service_json(platform, "matching", "/matches")
     assert match["status"] == "confirmed" and match["referral_id"] == referral_id
+
+
+async def pam_and_mentor_registry(page: Page, platform: Platform, visits: Visits, referral_id: str) -> None:
+    await outcomes_knows(platform, referral_id)
+    await page.get_by_role("link", name="PAM results", exact=True).first.click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("PAM results")
+    await visits.check(page)
+    await page.get_by_role("link", name=f"PAM results of referral {referral_id}").click()
+    yesterday = (to_london(SystemClock().now()) - timedelta(days=1)).date().isoformat()
+    await page.get_by_label("Date the questionnaire was answered").fill(yesterday)
+    await page.get_by_label("Activation score").fill("45.5")
+    await page.get_by_label("PAM level").select_option("4")
+    await page.get_by_label("A coordinator", exact=True).check()
+    await page.get_by_role("button", name="Save PAM result").click()
+    # The outcomes service's refusal sits next to the level; what was typed is kept.
+    await expect(page.locator("#level-error")).to_contain_text("is level 1")
+    await expect(page.get_by_label("Activation score")).to_have_value("45.5")
+    await visits.check(page, "pam-entry-error")
+    await page.get_by_label("PAM level").select_option("")
+    await page.get_by_role("button", name="Save PAM result").click()
+    await expect(page.locator("#pam-level")).to_contain_text("Level 1, worked out from the score")
+    await visits.check(page)
+
+    await page.get_by_role("link", name="Mentors", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Mentors")
+    await visits.check(page, "mentor-registry")
+    await page.get_by_role("link", name="Priya Example").click()
+    await expect(page.locator("#mentor-load")).to_have_text("1 of 2")
+    await visits.check(page, "mentor-detail")
+    await page.goto("/coordinator/mentors/new")
+    await page.get_by_role("button", name="Register mentor").click()
+    await expect(page.locator(".nhsuk-error-summary")).to_contain_text("full name")
+    await visits.check(page)
 
 
 async def mentor_on_a_phone(page: Page, platform: Platform, visits: Visits, mentor_id: str) -> str:
@@ -186,6 +169,7 @@ async def test_the_console_end_to_end_in_chromium(platform: Platform) -> None:
                 return bool(found["total"])
 
             await until(paired)
+            await pam_and_mentor_registry(page, platform, visits, referral_id)
 
             async with person(browser, platform.url, PHONE) as phone:
                 await sign_in(phone, mentor, PASSWORD)
@@ -219,5 +203,5 @@ async def test_the_console_end_to_end_in_chromium(platform: Platform) -> None:
             assert (await page.goto("/coordinator")).status == 403  # type: ignore[union-attr]
             await visits.check(page)
 
-    assert len(visits.checked) >= 10
+    assert len(visits.checked) >= 16
     assert visits.problems == {}, visits.problems

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import httpx
 import pytest
-from console_support import PASSWORD, Platform
+from console_support import PASSWORD, Platform, csrf_of, sign_in
 
 from peer_console.commands import add_account, set_locked
 from peer_console.domain.accounts import AccountError
@@ -18,20 +17,6 @@ from peer_shared.db import make_engine, make_session_factory
 pytestmark = pytest.mark.integration
 MENTOR_ID = "mnt_" + "a1" * 16
 Console = tuple[httpx.AsyncClient, Platform]
-
-
-def csrf_of(page: httpx.Response) -> str:
-    """The CSRF token in a page's forms."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found, "the page has no CSRF token"
-    return found.group(1)
-
-
-async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
-    """Open the sign-in page and post the form with its CSRF token."""
-    token = csrf_of(await client.get("/sign-in"))
-    form = {"username": username, "password": password, "csrf_token": token}
-    return await client.post("/sign-in", data=form)
 
 
 async def stored(platform: Platform, username: str) -> accounts_repo.Account | None:

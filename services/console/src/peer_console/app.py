@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from peer_console.handlers import coordinator, mentor, reports, sign_in, triage
+from peer_console.handlers import coordinator, mentor, mentor_registry, pam_entry, reports, sign_in, triage
 from peer_console.handlers.service_apis import ApiError, ServiceApis
 from peer_console.handlers.web import CsrfRejected, Forbidden, SignInRequired, render
 from peer_console.settings import ConsoleSettings
@@ -94,7 +94,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # The NHS.UK stylesheet refers to its images at /assets/images/.
     app.mount("/assets", StaticFiles(directory=STATIC / "nhsuk" / "assets"), name="assets")
-    for module in (sign_in, coordinator, triage, mentor, reports):
+    for module in (sign_in, coordinator, triage, mentor, reports, pam_entry, mentor_registry):
         app.include_router(module.router)
     _install_error_pages(app)
 

@@ -35,11 +35,22 @@ class Api(StrEnum):
 class ApiError(Exception):
     """A service refused or failed a call; `message` is fit to show next to the form."""
 
-    def __init__(self, api: Api, status: int, message: str) -> None:
+    def __init__(
+        self,
+        api: Api,
+        status: int,
+        message: str,
+        code: str | None = None,
+        fields: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{api.value} answered {status}: {message}")
         self.api = api
         self.status = status
         self.message = message
+        self.code = code
+        """The service's stable refusal code (problem `code`, or `detail.code`), if it sent one."""
+        self.fields = fields or {}
+        """Request validation errors by body field path (`contact.email`, `training.0.completed_on`)."""
 
 
 class ServiceApis:
@@ -79,7 +90,8 @@ class ServiceApis:
             log.warning("service unreachable", api=api.value, path=path, error=repr(exc))
             raise ApiError(api, 503, f"the {api.value} service cannot be reached just now") from exc
         if response.status_code >= 400:
-            raise ApiError(api, response.status_code, _message(response))
+            code, fields = _code_and_fields(response)
+            raise ApiError(api, response.status_code, _message(response), code, fields)
         return response
 
     async def get(self, account: Account, api: Api, path: str, **params: Any) -> Any:
@@ -89,6 +101,14 @@ class ServiceApis:
     async def post(self, account: Account, api: Api, path: str, body: Any = None) -> Any:
         """POST a JSON body; the JSON answer."""
         return (await self.send(account, api, "POST", path, json=body)).json()
+
+    async def put(self, account: Account, api: Api, path: str, body: Any = None) -> Any:
+        """PUT a JSON body; the JSON answer."""
+        return (await self.send(account, api, "PUT", path, json=body)).json()
+
+    async def patch(self, account: Account, api: Api, path: str, body: Any = None) -> Any:
+        """PATCH with a JSON body; the JSON answer."""
+        return (await self.send(account, api, "PATCH", path, json=body)).json()
 
     async def readiness(self, api: Api) -> dict[str, Any]:
         """A service's /readyz body (public: no token), or an empty dict if it does not answer."""
@@ -112,6 +132,26 @@ def _message(response: httpx.Response) -> str:
     if isinstance(detail, list):
         return "; ".join(_one(item) for item in detail)
     return str(detail)
+
+
+def _code_and_fields(response: httpx.Response) -> tuple[str | None, dict[str, str]]:
+    """The refusal's stable code and, for a request validation error, the message per body field."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None, {}
+    if not isinstance(body, dict):
+        return None, {}
+    detail = body.get("detail")
+    code = body.get("code") or (detail.get("code") if isinstance(detail, dict) else None)
+    fields: dict[str, str] = {}
+    if isinstance(detail, list):
+        for item in detail:
+            if isinstance(item, dict) and "msg" in item:
+                loc = [str(p) for p in item.get("loc", [])]
+                if loc and loc[0] == "body":
+                    fields.setdefault(".".join(loc[1:]), str(item["msg"]))
+    return (str(code) if code else None), fields
 
 
 def _one(item: Any) -> str:
