@@ -56,7 +56,9 @@ async def subscribe(
     stop_when_idle: bool = False,
 ) -> int:
     """Consume events until cancelled (or until caught up, with `stop_when_idle`); returns how many."""
-    nc = await nats.connect(url, user=user, password=password)
+    # Replies and deliveries must come to this identity's own inbox prefix: the permissions let it
+    # receive on `_INBOX_<user>.>` only, never on the shared `_INBOX.>` that other clients use.
+    nc = await nats.connect(url, user=user, password=password, inbox_prefix=f"_INBOX_{user}")
     js = nc.jetstream()
     # The read-only identity may create named consumers with a filter under `peer.`; creating an
     # existing one with the same settings simply resumes it.

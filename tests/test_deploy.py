@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
@@ -46,6 +52,71 @@ def test_nats_config_is_valid() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _certificate(folder: Path, name: str, issuer: tuple[Any, Any] | None = None) -> tuple[Any, Any]:
+    """Write name.pem and name-key.pem: a CA if issuer is None, else a certificate it signs."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    issuer_cert, issuer_key = issuer if issuer else (None, key)
+    now = datetime.now(UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_cert.subject if issuer_cert else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=issuer is None, path_length=None), critical=True)
+    )
+    if issuer is not None:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+    cert = builder.sign(issuer_key, hashes.SHA256())
+    (folder / f"{name}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / f"{name}-key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize("node", [1, 2, 3])
+def test_cluster_node_config_is_valid(tmp_path: Path, node: int) -> None:
+    """deploy/nats/cluster (scaling.md): each node's config, with the certificates it names."""
+    ca = _certificate(tmp_path, "cluster-ca")
+    _certificate(tmp_path, f"peer-nats-{node}", ca)
+    pem, key = tmp_path / f"peer-nats-{node}.pem", tmp_path / f"peer-nats-{node}-key.pem"
+    env = {**os.environ, "PEER_NATS_STORE_DIR": json.dumps(str(tmp_path / "store"))}
+    env |= {f"PEER_NATS_{user}_PASSWORD": "Abc123" for user in NATS_USERS}
+    env |= {
+        "PEER_NATS_TLS_CERT": json.dumps(str(pem)),
+        "PEER_NATS_TLS_KEY": json.dumps(str(key)),
+        "PEER_NATS_ROUTE_CERT": json.dumps(str(pem)),
+        "PEER_NATS_ROUTE_KEY": json.dumps(str(key)),
+        "PEER_NATS_ROUTE_CA": json.dumps(str(tmp_path / "cluster-ca.pem")),
+    }
+    config = ROOT / "deploy" / "nats" / "cluster" / f"node-{node}.conf"
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("nats-server")), "-t", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is valid" in result.stdout + result.stderr
+    # A certificate variable left unset fails loudly: a node never runs its routes in the clear.
+    del env["PEER_NATS_ROUTE_CA"]
+    refused = subprocess.run(
+        [str(Path(sys.executable).with_name("nats-server")), "-t", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert refused.returncode != 0
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -1,6 +1,6 @@
 """`peer-support demo`: the scenario keeps every rule, each referral passes its feed's checks, and the demo
-runs end to end on real NATS, Postgres and services, ending with the documented figures and nothing left
-running."""
+runs end to end on real NATS, Postgres, services and web console, ending with the documented figures,
+console accounts a person can sign in with, and nothing left running once stopped."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ import io
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 import nats
 import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
@@ -40,7 +43,9 @@ from peer_support_cli.demo.scenario import Feed, Scenario, build
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure
 
 DEADLINE = 240.0
-SERVICES = ("referrals", "matching", "sessions", "outcomes")
+SERVICES = ("referrals", "matching", "sessions", "outcomes", "console")
+SignIn = Callable[[str, str, str], httpx.Client]
+"""The `sign_in_to_console` fixture (cli/tests/conftest.py)."""
 TODAY = date(2026, 3, 9)
 HEADLINE = [
     "referrals: 40 (FHIR 16, HL7 v2 12, CSV 12); 38 accepted, 2 rejected",
@@ -213,29 +218,70 @@ def _cell(page: str, measure: str) -> str:
     return html.unescape(found.group(1))
 
 
+def explore_the_console(output: str, sign_in: SignIn, scenario: Scenario) -> None:
+    """Sign in with the accounts the demo printed: each role sees what the services hold."""
+    [url] = re.findall(r"console +(http://\S+)/ ", output)
+    accounts = {role: (user, password) for role, user, password in re.findall(
+        r"(coordinator|commissioner|mentor) +user (\S+) +password (\S+)", output
+    )}  # fmt: skip
+    assert set(accounts) == {"coordinator", "commissioner", "mentor"}, output[-3000:]
+
+    coordinator = sign_in(url, *accounts["coordinator"])
+    home = coordinator.get("/coordinator")
+    assert home.status_code == 200 and "Not available just now" not in home.text  # every service answered
+
+    mentor = sign_in(url, *accounts["mentor"])
+    mentees = mentor.get("/mentor")
+    assert mentees.status_code == 200
+    page = html.unescape(mentees.text)
+    assert 'href="/mentor/pairings/' in page, page[-3000:]  # their own pairings, from sessions
+    assert any(f"{m.full_name} (mentor)" in page for m in scenario.mentors)  # the account carries their name
+
+    commissioner = sign_in(url, *accounts["commissioner"])
+    start = scenario.start.date().isoformat()
+    report = commissioner.get("/report/view", params={"start": start})
+    assert report.status_code == 200
+    assert _cell(report.text, "Referrals received") == str(scenario.expected()["referrals_received"])
+    assert commissioner.get("/coordinator").status_code == 403  # aggregates only
+
+
 @pytest.mark.integration
-def test_the_demo_runs_end_to_end_and_leaves_nothing_running(scenario: Scenario) -> None:
+def test_the_demo_runs_end_to_end_and_leaves_nothing_running(
+    scenario: Scenario, sign_in_to_console: SignIn
+) -> None:
     # Not pytest's tmp_path: when run as root, Postgres runs as another account (see the root conftest).
     data_dir = Path(tempfile.mkdtemp(prefix="peer-support-demo-"))
     log = data_dir.with_name(f"{data_dir.name}.out")
-    argv = [sys.executable, "-m", "peer_support_cli.main", "demo", "--data-dir", str(data_dir)]
+    argv = [
+        sys.executable,
+        "-m",
+        "peer_support_cli.main",
+        "demo",
+        "--data-dir",
+        str(data_dir),
+        "--keep-running",
+    ]
     started = time.monotonic()
     with log.open("wb") as out:
         demo = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         seen: dict[int, psutil.Process] = {}
-        commands: list[str] = []
-        while demo.poll() is None:
-            for process in _descendants(demo.pid):
-                if process.pid not in seen:
-                    seen[process.pid] = process
-                    commands.append(_command(process))
+        while "still running" not in log.read_text():
+            seen |= {process.pid: process for process in _descendants(demo.pid) if process.pid not in seen}
+            if demo.poll() is not None:
+                pytest.fail(f"the demo stopped with {demo.returncode}:\n{log.read_text()[-5000:]}")
             if time.monotonic() - started > DEADLINE:
                 pytest.fail(f"the demo did not finish in {DEADLINE:.0f} s:\n{log.read_text()[-5000:]}")
             time.sleep(0.2)
         elapsed = time.monotonic() - started
+        # Read now that everything runs: a process seen just after its fork still showed its parent's.
+        running = _descendants(demo.pid)
+        seen |= {process.pid: process for process in running}
+        commands = [_command(process) for process in running]
+        explore_the_console(log.read_text(), sign_in_to_console, scenario)
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=60) == 0, log.read_text()[-5000:]
         output = log.read_text()
-        assert demo.returncode == 0, output[-5000:]
 
         for what in ("nats-server", "postgres -D", *(f"-m peer_{name}" for name in SERVICES)):
             assert any(what in command for command in commands), what

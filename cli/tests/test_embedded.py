@@ -27,11 +27,17 @@ import pytest
 from nats.aio.client import Client
 from nats.js.api import ConsumerConfig
 
+from peer_console.settings import CONSOLE_ISSUER, ConsoleSettings
+from peer_shared.auth.tokens import load_private_key, load_public_key
+from peer_shared.bus import ensure_streams
+from peer_shared.contracts.streams import streams_of
+from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure, psql
-from peer_support_cli.embedded.credentials import generate_password
+from peer_support_cli.embedded.credentials import generate_password, load_or_create_secrets
 from peer_support_cli.embedded.nats import NatsServer
-from peer_support_cli.embedded.paths import NATS_USERS, SERVICES, deploy_dir, postgres_bin_dir
+from peer_support_cli.embedded.paths import DATABASES, NATS_USERS, SERVICES, deploy_dir, postgres_bin_dir
 from peer_support_cli.embedded.processes import find_free_port
+from peer_support_cli.embedded.service_config import OPERATOR_ISSUER, service_settings
 
 pytestmark = pytest.mark.integration
 
@@ -60,14 +66,18 @@ def with_database(url: str, database: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + database
 
 
-async def connect_nats(url: str, credentials: tuple[str, str] | None, errors: list[str]) -> Client:
+async def connect_nats(
+    url: str, credentials: tuple[str, str] | None, errors: list[str], inbox_prefix: str = "_INBOX"
+) -> Client:
     """A NATS client that records the server's protocol errors (permission violations)."""
 
     async def on_error(error: Exception) -> None:
         errors.append(str(error))
 
     options = {"user": credentials[0], "password": credentials[1]} if credentials else {}
-    return await nats.connect(url, error_cb=on_error, allow_reconnect=False, **options)
+    return await nats.connect(
+        url, error_cb=on_error, allow_reconnect=False, inbox_prefix=inbox_prefix, **options
+    )
 
 
 async def permission_denied(errors: list[str], subject: str) -> bool:
@@ -121,7 +131,7 @@ async def test_nats_runs_jetstream_with_fsync_on_every_write(infra: Infrastructu
     assert account.limits.max_storage != 0
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", DATABASES)
 async def test_service_role_connects_to_its_own_database_only(infra: Infrastructure, service: str) -> None:
     url = asyncpg_url(infra.database_urls[service])
     connection = await asyncpg.connect(url)
@@ -130,7 +140,7 @@ async def test_service_role_connects_to_its_own_database_only(infra: Infrastruct
         assert await connection.fetchval("SELECT has_schema_privilege('public', 'CREATE')")
     finally:
         await connection.close()
-    for other in SERVICES:
+    for other in DATABASES:
         if other != service:
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await asyncpg.connect(with_database(url, other))
@@ -184,6 +194,55 @@ def test_issuer_key_pair_is_private(infra: Infrastructure) -> None:
     assert infra.issuer_private_key_path.stat().st_mode & 0o077 == 0
 
 
+def test_the_console_has_its_own_private_key_pair_and_session_secret(infra: Infrastructure) -> None:
+    private = load_private_key(infra.console_private_key_path)
+    public = load_public_key(infra.console_public_key_path)
+    assert private.public_key() == public
+    assert infra.console_private_key_path.stat().st_mode & 0o077 == 0
+    assert infra.console_private_key_path != infra.issuer_private_key_path
+    assert len(infra.console_session_secret) >= 32
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_trusts_the_operator_and_the_console(infra: Infrastructure, service: str) -> None:
+    keys = ServiceSettings(**service_settings(infra, service)).auth_public_keys
+    assert keys == {
+        OPERATOR_ISSUER: infra.issuer_public_key_path.read_text(),
+        CONSOLE_ISSUER: infra.console_public_key_path.read_text(),
+    }
+
+
+def test_the_console_is_configured_for_plain_http_on_this_machine(infra: Infrastructure) -> None:
+    urls = {name: f"http://127.0.0.1:{9000 + i}" for i, name in enumerate(SERVICES)}
+    settings = ConsoleSettings(**service_settings(infra, "console", service_urls=urls))
+    assert settings.database_url.get_secret_value() == infra.database_urls["console"]
+    assert settings.signing_key_path == infra.console_private_key_path
+    assert settings.session_secret.get_secret_value() == infra.console_session_secret
+    assert settings.token_issuer == CONSOLE_ISSUER
+    assert settings.secure_cookies is False
+    assert [settings.referrals_url, settings.matching_url, settings.sessions_url, settings.outcomes_url] == [
+        urls[name] for name in SERVICES
+    ]
+
+
+def test_an_older_data_folder_gains_the_console_secrets_and_keeps_the_rest() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="peer-support-secrets-"))
+    try:
+        older = {
+            "nats": {user: generate_password() for user in NATS_USERS},
+            "postgres": {role: generate_password() for role in ("postgres", *SERVICES)},
+        }
+        (folder / "secrets.json").write_text(json.dumps(older))
+        secrets = load_or_create_secrets(folder)
+        assert secrets.nats == older["nats"]
+        assert {k: v for k, v in secrets.postgres.items() if k != "console"} == older["postgres"]
+        assert secrets.postgres["console"] and len(secrets.session_secret) >= 32
+        assert load_or_create_secrets(folder) == secrets
+        assert (folder / "secrets.json").stat().st_mode & 0o077 == 0
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 # --- NATS permissions from deploy/nats (a private server: these tests publish) ----------
 
 
@@ -210,7 +269,9 @@ async def operator(private_nats: NatsServer) -> AsyncIterator[Client]:
 
 
 async def as_user(server: NatsServer, user: str, errors: list[str]) -> Client:
-    return await connect_nats(server.url, (user, server.passwords[user]), errors)
+    return await connect_nats(
+        server.url, (user, server.passwords[user]), errors, inbox_prefix=f"_INBOX_{user}"
+    )
 
 
 async def test_service_publishes_its_own_events_only(private_nats: NatsServer, operator: Client) -> None:
@@ -235,8 +296,7 @@ async def test_regional_reads_public_events_through_its_own_consumer(
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     js = operator.jetstream()
-    await js.add_stream(name=f"PUBLIC_{tag}", subjects=[f"peer.{tag}.sessions.>"])
-    await js.add_stream(name=f"PRIVATE_{tag}", subjects=[f"internal.{tag}.sessions.>"])
+    await ensure_streams(js, streams_of("sessions"), ServiceSettings())
     await js.publish(f"peer.{tag}.sessions.logged", b"public")
     await js.publish(f"internal.{tag}.sessions.concern", b"private")
     errors: list[str] = []
@@ -245,22 +305,22 @@ async def test_regional_reads_public_events_through_its_own_consumer(
         rjs = regional.jetstream(timeout=1)
         name = f"regional_{tag}"
         config = ConsumerConfig(name=name, durable_name=name, filter_subject=f"peer.{tag}.>")
-        await rjs.add_consumer(f"PUBLIC_{tag}", config)
-        subscription = await rjs.pull_subscribe_bind(durable=name, stream=f"PUBLIC_{tag}")
+        await rjs.add_consumer("PEER_SESSIONS", config)
+        subscription = await rjs.pull_subscribe_bind(durable=name, stream="PEER_SESSIONS")
         [message] = await subscription.fetch(1, timeout=2)
         assert message.data == b"public"
         await message.ack_sync()
         # Only a filter under peer. can be in the create subject (the permissions),
         # and the server insists that the consumer's filter is the subject's.
-        assert (await rjs.add_consumer(f"PRIVATE_{tag}", config)).num_pending == 0
-        sneaky = {"name": "sneaky", "durable_name": "sneaky", "filter_subject": "internal.>"}
-        request = json.dumps({"stream_name": f"PRIVATE_{tag}", "config": sneaky}).encode()
-        reply = await regional.request(f"$JS.API.CONSUMER.CREATE.PRIVATE_{tag}.sneaky.peer.>", request)
+        sneaky = {"name": "sneaky", "durable_name": "sneaky", "filter_subject": f"peer.{tag}.sessions.other"}
+        request = json.dumps({"stream_name": "PEER_SESSIONS", "config": sneaky}).encode()
+        reply = await regional.request("$JS.API.CONSUMER.CREATE.PEER_SESSIONS.sneaky.peer.>", request)
         assert json.loads(reply.data)["error"]["err_code"] == 10131
+        # No consumer at all on an internal stream, whatever its filter.
         private = ConsumerConfig(name=name, durable_name=name, filter_subject=f"internal.{tag}.>")
         with pytest.raises(nats.errors.TimeoutError):
-            await rjs.add_consumer(f"PRIVATE_{tag}", private)
-        assert await permission_denied(errors, f"$JS.API.CONSUMER.CREATE.PRIVATE_{tag}.{name}.internal")
+            await rjs.add_consumer("INTERNAL_SESSIONS", private)
+        assert await permission_denied(errors, f"$JS.API.CONSUMER.CREATE.INTERNAL_SESSIONS.{name}.internal")
         await regional.publish(f"peer.{tag}.sessions.logged", b"forged")
         await regional.flush()
         assert await permission_denied(errors, f"peer.{tag}.sessions.logged")
@@ -294,11 +354,14 @@ async def test_restart_keeps_data_secrets_and_leaves_no_process(data_dir: Path) 
         pids = server_pids(launcher)
     assert await wait_gone(pids, timeout=0.5) == []
     public_key = first.issuer_public_key_path.read_bytes()
+    console_key = first.console_public_key_path.read_bytes()
 
     with EmbeddedInfrastructure(data_dir, **ANY_PORTS) as second:
         assert credentials(second.database_urls) == credentials(first.database_urls)
         assert second.nats_credentials == first.nats_credentials
         assert second.issuer_public_key_path.read_bytes() == public_key
+        assert second.console_public_key_path.read_bytes() == console_key
+        assert second.console_session_secret == first.console_session_secret
         connection = await asyncpg.connect(asyncpg_url(second.database_urls["referrals"]))
         assert await connection.fetchval("SELECT note FROM kept") == "before"
         await connection.close()

@@ -1,6 +1,8 @@
 """`peer-support up` as an operator runs it: a real process tree, stopped by a signal, nothing left behind.
 
-Both tests share one data folder, so the second also proves that `up` restarts on an existing one.
+The tests share one data folder, so the later ones also prove that `up` restarts on an existing one. The
+first also signs in to the web console, with an account the operator adds, and sees a referral the
+operator imported: the console calls the services with its own tokens, and they trust them.
 """
 
 from __future__ import annotations
@@ -18,17 +20,24 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
+from peer_referrals.handlers.csv_columns import template as csv_template
+from peer_shared.auth.tokens import Role, issue_token, load_private_key
+from peer_shared.clock import SystemClock
+from peer_support_cli.embedded.service_config import OPERATOR_ISSUER
 from peer_support_cli.up import Console
 
 pytestmark = pytest.mark.integration
 
 DEADLINE = 60.0
-ALL_SERVICES = ("referrals", "matching", "sessions", "outcomes")
+ALL_SERVICES = ("referrals", "matching", "sessions", "outcomes", "console")
+PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +73,22 @@ def gone(process: psutil.Process) -> bool:
 
 
 Stop = Callable[[subprocess.Popen[bytes], list[psutil.Process]], None]
+Explore = Callable[[dict[str, str]], None]
+SignIn = Callable[[str, str, str], httpx.Client]
+"""The `sign_in_to_console` fixture (cli/tests/conftest.py)."""
 
 
-def run_and_stop(data_dir: Path, services: tuple[str, ...], stop: Stop, *, exit_code: int = 0) -> str:
-    """Start `up`, await every service's /readyz, stop it with `stop` (given `up` and its process
-    tree), check the exit code and that nothing is left; return the output."""
+def run_and_stop(
+    data_dir: Path,
+    services: tuple[str, ...],
+    stop: Stop,
+    *,
+    exit_code: int = 0,
+    explore: Explore | None = None,
+) -> str:
+    """Start `up`, await every service's /readyz, `explore` (given each service's URL), stop it with
+    `stop` (given `up` and its process tree), check the exit code and that nothing is left; return the
+    output."""
     log = data_dir.with_name(f"{data_dir.name}.out")
     argv = [sys.executable, "-m", "peer_support_cli.main", "up", "--data-dir", str(data_dir)]
     argv += ["--only", ",".join(services)]
@@ -86,8 +106,13 @@ def run_and_stop(data_dir: Path, services: tuple[str, ...], stop: Stop, *, exit_
         eventually(lambda: "everything is ready" in log.read_text(), "the table", up, log)
         output = log.read_text()
         for name, url in urls.items():
-            assert re.search(rf"{name} +{re.escape(url)}/docs", output), name
+            page = "/ " if name == "console" else "/docs"  # the console: its sign-in page
+            assert re.search(rf"{name} +{re.escape(url + page)}", output), name
         assert "peer-support token issue --role coordinator" in output
+        if "console" in services:
+            assert f"peer-support account --data-dir {data_dir} add" in output
+        if explore is not None:
+            explore(urls)
 
         tree = psutil.Process(up.pid).children(recursive=True)
         commands = [" ".join(process.cmdline()) for process in tree]
@@ -114,8 +139,52 @@ def run_and_stop(data_dir: Path, services: tuple[str, ...], stop: Stop, *, exit_
         log.unlink()
 
 
-def test_up_runs_every_service_and_sigterm_stops_everything(data_dir: Path) -> None:
-    run_and_stop(data_dir, ALL_SERVICES, lambda up, _: up.send_signal(signal.SIGTERM))
+def peer_support(data_dir: Path, *args: str, stdin: str = "") -> str:
+    """Run an operator command against the running installation; its standard output."""
+    argv = [sys.executable, "-m", "peer_support_cli.main", *args[:1], "--data-dir", str(data_dir), *args[1:]]
+    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=DEADLINE, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_up_runs_every_service_and_sigterm_stops_everything(
+    data_dir: Path, sign_in_to_console: SignIn
+) -> None:
+    def use_the_console(urls: dict[str, str]) -> None:
+        # The operator adds an account and imports a GP practice's CSV export (the mounted sub-apps).
+        account_id = peer_support(
+            data_dir, "account", "add", "avery", "--role", "coordinator", "--name", "Avery Coordinator",
+            "--password-stdin", stdin=f"{PASSWORD}\n",
+        )  # fmt: skip
+        assert account_id.startswith("usr_")
+        export = data_dir / "gp-export.csv"
+        export.write_text(csv_template(), newline="")  # the documented example row
+        peer_support(data_dir, "referrals", "import-csv", str(export))
+        token = issue_token(
+            load_private_key(data_dir / "keys" / "issuer.key"),
+            issuer=OPERATOR_ISSUER,
+            role=Role.COORDINATOR,
+            subject="test",
+            ttl=timedelta(minutes=5),
+            clock=SystemClock(),
+        )
+        [referral] = httpx.get(
+            f"{urls['referrals']}/referrals", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ).json()["items"]
+
+        console = sign_in_to_console(urls["console"], "avery", PASSWORD)
+        home = console.get("/coordinator")
+        assert home.status_code == 200
+        assert "Avery Coordinator" in home.text
+        # Every section's call was accepted with the console's token, and the referral came from referrals.
+        assert "Not available just now" not in home.text
+        assert f"/coordinator/referrals/{referral['referral_id']}" in home.text
+        detail = console.get(f"/coordinator/referrals/{referral['referral_id']}")
+        assert detail.status_code == 200 and "Akhtar" in detail.text  # read for triage, audited by referrals
+
+    run_and_stop(
+        data_dir, ALL_SERVICES, lambda up, _: up.send_signal(signal.SIGTERM), explore=use_the_console
+    )
 
 
 def test_ctrl_c_stops_everything(data_dir: Path) -> None:

@@ -1,10 +1,12 @@
--- One login role and one database per service; a service's role can connect
--- to its own database only. Shared by the embedded launcher and the compose
--- initdb hook (init.sh), and safe to re-run on an existing cluster: it creates
--- what is missing and sets the passwords to the ones given.
+-- One login role and one database per service (the web console included: its
+-- accounts); a service's role can connect to its own database only. Shared by
+-- the embedded launcher and the compose initdb hook (init.sh), and safe to
+-- re-run on an existing cluster: it creates what is missing and sets the
+-- passwords to the ones given.
 --
 -- psql -v ON_ERROR_STOP=1 -v referrals_password=... -v matching_password=... \
---      -v sessions_password=... -v outcomes_password=... -f create-databases.sql
+--      -v sessions_password=... -v outcomes_password=... -v console_password=... \
+--      -f create-databases.sql
 \set ON_ERROR_STOP on
 
 -- A missing -v variable would otherwise reach the server as literal text.
@@ -24,13 +26,18 @@ DO $$ BEGIN RAISE EXCEPTION 'create-databases.sql needs psql -v sessions_passwor
 \else
 DO $$ BEGIN RAISE EXCEPTION 'create-databases.sql needs psql -v outcomes_password=...'; END $$;
 \endif
+\if :{?console_password}
+\else
+DO $$ BEGIN RAISE EXCEPTION 'create-databases.sql needs psql -v console_password=...'; END $$;
+\endif
 
 CREATE TEMPORARY TABLE peer_service (name text PRIMARY KEY, password text NOT NULL);
 INSERT INTO peer_service VALUES
     ('referrals', :'referrals_password'),
     ('matching', :'matching_password'),
     ('sessions', :'sessions_password'),
-    ('outcomes', :'outcomes_password');
+    ('outcomes', :'outcomes_password'),
+    ('console', :'console_password');
 
 -- CREATE ROLE/DATABASE have no IF NOT EXISTS and CREATE DATABASE cannot run in
 -- a DO block, so generate the statements and run them with \gexec.

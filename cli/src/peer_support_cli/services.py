@@ -1,4 +1,4 @@
-"""The services the CLI composes: how to run each one and what it consumes.
+"""The services the CLI composes: how to run each one and what it consumes, and the web console.
 
 The CLI is the one place that knows every service; the shared package never imports a service and no
 service imports another.
@@ -24,6 +24,7 @@ from peer_sessions.handlers.events import subscriptions as sessions_subscription
 from peer_sessions.settings import SessionsSettings
 from peer_shared.runtime import SubscriptionFactory
 from peer_shared.settings import ServiceSettings
+from peer_support_cli.embedded.paths import CONSOLE
 from peer_support_cli.embedded.service_config import SERVICE_PORTS
 
 
@@ -37,6 +38,15 @@ class ServiceName(StrEnum):
 
 
 @dataclass(frozen=True)
+class Program:
+    """A process `up` runs: `python -m <module>`, serving HTTP (with /readyz) on its port."""
+
+    name: str
+    module: str
+    default_port: int
+
+
+@dataclass(frozen=True)
 class Service:
     """One service as the CLI runs and operates it."""
 
@@ -47,6 +57,11 @@ class Service:
     subscriptions: SubscriptionFactory
     migrations: Path
     default_port: int
+
+    @property
+    def program(self) -> Program:
+        """How `up` runs it."""
+        return Program(self.name.value, self.module, self.default_port)
 
 
 def _service(
@@ -94,3 +109,9 @@ REGISTRY: dict[ServiceName, Service] = {
     )
 }
 """Every service, in start-up order."""
+
+CONSOLE_PROGRAM = Program(CONSOLE, "peer_console", SERVICE_PORTS[CONSOLE])
+"""The web console: no events of its own, it calls the four services' HTTP APIs."""
+
+PROGRAMS: tuple[Program, ...] = (*(service.program for service in REGISTRY.values()), CONSOLE_PROGRAM)
+"""Everything `up` runs, in start-up order: the four services, then the web console."""

@@ -27,7 +27,7 @@ from typing import TextIO
 from peer_support_cli.commands.connection import RuntimeInfo, remove_runtime, write_runtime
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure, processes
 from peer_support_cli.embedded.service_config import service_environment
-from peer_support_cli.services import Service
+from peer_support_cli.services import Program
 
 HOST = "127.0.0.1"
 READY_TIMEOUT = 60.0
@@ -80,9 +80,9 @@ class Console:
 
 @dataclass
 class ServiceProcess:
-    """A running service and the last lines it wrote."""
+    """A running service (or the web console) and the last lines it wrote."""
 
-    service: Service
+    service: Program
     port: int
     process: subprocess.Popen[bytes]
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=TAIL_LINES))
@@ -91,7 +91,7 @@ class ServiceProcess:
     @property
     def name(self) -> str:
         """The service's name."""
-        return self.service.name.value
+        return self.service.name
 
     @property
     def url(self) -> str:
@@ -122,11 +122,16 @@ class ServiceProcess:
 
 
 def _spawn(
-    service: Service, infra: Infrastructure, port: int, log_format: str, extra_env: Mapping[str, str]
+    service: Program,
+    infra: Infrastructure,
+    port: int,
+    urls: Mapping[str, str],
+    log_format: str,
+    extra_env: Mapping[str, str],
 ) -> ServiceProcess:
     env = {
         **os.environ,
-        **service_environment(infra, service.name.value, http_port=port),
+        **service_environment(infra, service.name, http_port=port, service_urls=urls),
         "PEER_LOG_FORMAT": log_format,
         "PYTHONUNBUFFERED": "1",
         **extra_env,
@@ -150,7 +155,7 @@ class Up:
     def __init__(
         self,
         data_dir: Path,
-        services: Sequence[Service],
+        services: Sequence[Program],
         *,
         summary: Summary | None,
         out: TextIO = sys.stdout,
@@ -170,7 +175,7 @@ class Up:
         self.tty = out.isatty()
         self.stopped_by: str | None = None
         """The signal that stopped the run, if one did."""
-        names = [label, *(service.name.value for service in services)]
+        names = [label, *(service.name for service in services)]
         colour = self.tty and "NO_COLOR" not in os.environ
         self.console = Console(names, out, colour=colour)
         self.service_console = self.console
@@ -223,7 +228,7 @@ class Up:
                 signal.signal(number, handler)
 
     def _serve(self, infra: Infrastructure) -> int:
-        ports = {s.name.value: processes.find_free_port(s.default_port, HOST) for s in self.services}
+        ports = {s.name: processes.find_free_port(s.default_port, HOST) for s in self.services}
         urls = {name: f"http://{HOST}:{port}" for name, port in ports.items()}
         runtime = RuntimeInfo(
             nats_url=infra.nats_url,
@@ -236,7 +241,7 @@ class Up:
         log_format = "console" if self.tty else "json"
         # All forks first, threads after: a fork while other threads run may copy a held lock.
         self.running.extend(
-            _spawn(s, infra, ports[s.name.value], log_format, self.extra_env.get(s.name.value, {}))
+            _spawn(s, infra, ports[s.name], urls, log_format, self.extra_env.get(s.name, {}))
             for s in self.services
         )
         for candidate in self.running:

@@ -33,6 +33,7 @@ from peer_outcomes.handlers.rebuild import rebuild_projections
 from peer_outcomes.render.html_report import report_html
 from peer_outcomes.store.tables import rpt_pam, rpt_referrals, rpt_sessions
 from peer_shared.auth.tokens import Role
+from peer_shared.bus import connect
 from peer_shared.clock import FixedClock
 from peer_shared.contracts.codes import AgeBand, EthnicCategory, Gender, SessionMode
 from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
@@ -763,9 +764,7 @@ async def test_commissioners_only_ever_see_figures_under_disclosure_control(
     assert page != await fetch(scenario, Role.COORDINATOR, params, ".html")
 
 
-async def test_rebuilding_the_projections_from_the_streams_gives_identical_output(
-    scenario: Scenario, nc: Client
-) -> None:
+async def test_rebuilding_the_projections_from_the_streams_gives_identical_output(scenario: Scenario) -> None:
     views = [
         (role, params, suffix)
         for role in (Role.COORDINATOR, Role.COMMISSIONER)
@@ -781,13 +780,18 @@ async def test_rebuilding_the_projections_from_the_streams_gives_identical_outpu
         await s.execute(delete(rpt_pam).where(rpt_pam.c.timepoint == "follow-up"))
     assert await fetch(scenario, *views[0]) != before[0]
 
-    result = await rebuild_projections(
-        nc.jetstream(),
-        service.runtime.sessions,
-        subscriptions(service.settings),
-        batch_size=100,
-        consumer_prefix=f"{scenario.condition}-",
-    )
+    # With the service's own NATS identity, as `python -m peer_outcomes.rebuild` runs.
+    client = await connect(service.settings, name="outcomes-rebuild-test")
+    try:
+        result = await rebuild_projections(
+            client.jetstream(),
+            service.runtime.sessions,
+            subscriptions(service.settings),
+            batch_size=100,
+            consumer_prefix=f"{scenario.condition}-",
+        )
+    finally:
+        await client.close()
 
     assert (result.events, result.skipped) == (scenario.published, 0)
     assert [await fetch(scenario, *view) for view in views] == before

@@ -31,6 +31,12 @@ from peer_shared.settings import ServiceSettings
 log = get_logger(__name__)
 
 
+def inbox_prefix(user: str | None) -> str:
+    """The inbox prefix of a NATS user: `_INBOX_<user>`, the only subjects its permissions let it receive
+    on (deploy/nats/accounts.conf), so no other client can subscribe to its replies and deliveries."""
+    return f"_INBOX_{user}" if user else "_INBOX"
+
+
 async def connect(settings: ServiceSettings, *, name: str) -> Client:
     """Connect to NATS with this service's credentials, reconnecting for ever once connected."""
     password = settings.nats_password.get_secret_value() if settings.nats_password else None
@@ -39,6 +45,7 @@ async def connect(settings: ServiceSettings, *, name: str) -> Client:
         name=name,
         user=settings.nats_user,
         password=password,
+        inbox_prefix=inbox_prefix(settings.nats_user),
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=2,
@@ -101,7 +108,7 @@ class Bus:
                 delay = min(delay * 2, 10.0)
         js = self.client.jetstream()
         await ensure_streams(js, streams_of(name), self._settings)
-        watcher = RevocationWatcher(js, self._revocations)
+        watcher = RevocationWatcher(js, self._revocations, replicas=self._settings.stream_replicas)
         await watcher.start()
         self.relays = [self._relay(js, lane) for lane in (URGENT_LANE, DEFAULT_LANE)]
         consumers = [

@@ -115,13 +115,15 @@ def read_runtime(data_dir: Path) -> RuntimeInfo:
     return RuntimeInfo(**json.loads(path.read_text()))
 
 
-def service_database_url(data_dir: Path, service: ServiceName, given: str | None) -> str:
-    """The given URL, else the service's own database (as its own role) in the running installation."""
+def service_database_url(data_dir: Path, service: ServiceName | str, given: str | None) -> str:
+    """The given URL, else the service's (or the web console's) own database, as its own role, in the
+    running installation."""
     if given:
         return given
+    name = str(service)
     runtime = read_runtime(data_dir)
-    password = load_or_create_secrets(data_dir.expanduser().resolve()).postgres[service.value]
-    return database_url(service.value, password, runtime.postgres_host, runtime.postgres_port, service.value)
+    password = load_or_create_secrets(data_dir.expanduser().resolve()).postgres[name]
+    return database_url(name, password, runtime.postgres_host, runtime.postgres_port, name)
 
 
 def operator_nats(data_dir: Path, nats_url: str | None) -> tuple[str, str, str | None]:

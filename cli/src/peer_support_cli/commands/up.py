@@ -9,15 +9,16 @@ import typer
 
 from peer_support_cli.commands.connection import DEFAULT_DATA_DIR, DataDirOption
 from peer_support_cli.embedded import Infrastructure
-from peer_support_cli.services import REGISTRY, Service, ServiceName
+from peer_support_cli.embedded.paths import CONSOLE
+from peer_support_cli.services import PROGRAMS, Program
 from peer_support_cli.up import Up
 
 
-def _selected(only: str | None) -> list[Service]:
+def _selected(only: str | None) -> list[Program]:
     if only is None:
-        return list(REGISTRY.values())
+        return list(PROGRAMS)
     names = [name.strip() for name in only.split(",") if name.strip()]
-    known = [name.value for name in ServiceName]
+    known = [program.name for program in PROGRAMS]
     unknown = [name for name in names if name not in known]
     if unknown or not names:
         raise typer.BadParameter(
@@ -25,7 +26,7 @@ def _selected(only: str | None) -> list[Service]:
             param_hint="--only",
         )
     # Registry order, whatever the order given: the log colours stay the same from run to run.
-    return [service for name, service in REGISTRY.items() if name.value in names]
+    return [program for program in PROGRAMS if program.name in names]
 
 
 def up_command(
@@ -34,22 +35,28 @@ def up_command(
         str | None,
         typer.Option(
             "--only",
-            help="Comma-separated services to start, e.g. referrals,matching (default: all four).",
+            help="Comma-separated services to start, e.g. referrals,matching "
+            "(default: the four services and the console).",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Start NATS, Postgres and the services, show their logs, and stop everything on Ctrl-C or SIGTERM.
+    """Start NATS, Postgres, the services and the web console, show their logs, and stop everything on
+    Ctrl-C or SIGTERM.
 
     Default ports are used when free, free ones otherwise; the table printed once everything is
     ready says where each service listens.
     """
     data_option = "" if data_dir == DEFAULT_DATA_DIR else f" --data-dir {data_dir}"
     token_hint = f"peer-support token issue --role coordinator --subject <you>{data_option}"
+    account_hint = f"peer-support account{data_option} add <username> --role coordinator --name '<name>'"
 
     def summary(infra: Infrastructure, urls: Mapping[str, str]) -> str:
         monitor = f"  (monitoring {infra.nats_monitor_url})" if infra.nats_monitor_url else ""
-        rows = [(name, f"{url}/docs") for name, url in urls.items()] + [
+        rows = [(name, f"{url}/docs") for name, url in urls.items() if name != CONSOLE]
+        if CONSOLE in urls:
+            rows += [(CONSOLE, f"{urls[CONSOLE]}/  (web console)"), ("account", account_hint)]
+        rows += [
             ("NATS", f"{infra.nats_url}{monitor}"),
             ("Postgres", f"{infra.postgres_host}:{infra.postgres_port}"),
             ("data", str(infra.data_dir)),

@@ -16,6 +16,7 @@ import typer
 from peer_shared.auth.tokens import Role, issue_token, load_private_key
 from peer_shared.clock import ScenarioFileClock, SystemClock, to_london
 from peer_shared.logging import configure_logging
+from peer_support_cli.demo.accounts import DemoAccount, create_accounts
 from peer_support_cli.demo.client import Api, DemoError
 from peer_support_cli.demo.days import start_for
 from peer_support_cli.demo.driver import Driver
@@ -24,9 +25,10 @@ from peer_support_cli.demo.people import LOCALITIES
 from peer_support_cli.demo.report import Headline, caught_up, commissioner_report, headline
 from peer_support_cli.demo.scenario import PRACTICES, Scenario, build
 from peer_support_cli.embedded import Infrastructure
+from peer_support_cli.embedded.paths import CONSOLE
 from peer_support_cli.embedded.processes import find_free_port
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER
-from peer_support_cli.services import REGISTRY
+from peer_support_cli.services import PROGRAMS
 from peer_support_cli.up import HOST, Up
 
 DEFAULT_SEED = 2024
@@ -44,6 +46,8 @@ class DemoRun:
         self.data_dir = data_dir
         self.mllp_port = mllp_port
         self.keep_running = keep_running
+        self.accounts: list[DemoAccount] = []
+        """The web console accounts made for exploring (only when the demo keeps running)."""
         self.finished = False
         self.started = time.monotonic()
         self.period = (scenario.start.date(), scenario.end.date())
@@ -93,6 +97,8 @@ class DemoRun:
             report = await caught_up(api, self.period, self.scenario.expected())
             html = await commissioner_report(api, self.period)
             (self.data_dir / "report.html").write_text(html, encoding="utf-8")
+            if self.keep_running:
+                self.accounts = await create_accounts(infra.database_urls[CONSOLE], api, driver.state)
             return headline(report)
         finally:
             await api.close()
@@ -107,7 +113,17 @@ class DemoRun:
             clock=SystemClock(),
         )
         start, end = self.period
-        rows = [(name, f"{url}/docs") for name, url in urls.items()]
+        rows = [(name, f"{url}/docs") for name, url in urls.items() if name != CONSOLE]
+        rows += [(CONSOLE, f"{urls[CONSOLE]}/  (web console: sign in with an account below)")]
+        rows += [
+            (
+                f"  {account.role.value}",
+                f"user {account.username}  password {account.password}"
+                + (f"  ({account.name}, {account.mentor_id})" if account.mentor_id else ""),
+            )
+            for account in self.accounts
+        ]
+        rows += [("  add one", f"peer-support account --data-dir {self.data_dir} add <username> --role ...")]
         rows += [
             ("report", f"{urls['outcomes']}/reports/programme.html?start={start}&end={end}"),
             ("HL7 v2", f"MLLP on {HOST}:{self.mllp_port}"),
@@ -121,15 +137,18 @@ class DemoRun:
             ),
         ]
         width = max(len(what) for what, _ in rows)
-        self.say("still running, to explore (Ctrl-C stops everything); a coordinator token, valid 8 h:")
+        self.say(
+            "still running, to explore (Ctrl-C stops everything); console accounts made for this run only "
+            "(demo passwords) and a coordinator token for the APIs, valid 8 h:"
+        )
         self.say("\n".join(f"  {what.ljust(width)}  {where}" for what, where in rows))
 
 
 def service_environment(clock_file: Path, mllp_port: int) -> dict[str, dict[str, str]]:
-    """What each service needs beyond `up`'s settings: the scenario clock, the HL7 v2 listener and the
-    practices allowed to use it, and the reporting localities."""
+    """What each service (and the console) needs beyond `up`'s settings: the scenario clock, the HL7 v2
+    listener and the practices allowed to use it, and the reporting localities."""
     everyone = {"PEER_CLOCK_FILE": str(clock_file)}
-    extra = {name.value: everyone for name in REGISTRY}
+    extra = {program.name: everyone for program in PROGRAMS}
     extra["outcomes"] = everyone | {"PEER_LOCALITY_GROUPS": json.dumps(LOCALITIES)}
     extra["referrals"] = everyone | {
         "PEER_MLLP_PORT": str(mllp_port),
@@ -149,7 +168,12 @@ def demo_command(
         ),
     ] = DEFAULT_DATA_DIR,
     keep_running: Annotated[
-        bool, typer.Option("--keep-running", help="Leave everything running afterwards, until Ctrl-C.")
+        bool,
+        typer.Option(
+            "--keep-running",
+            help="Leave everything running afterwards, until Ctrl-C, with web console accounts to sign in "
+            "with.",
+        ),
     ] = False,
 ) -> None:
     """Run the programme end to end: 20 mentors, 40 referrals over FHIR, HL7 v2 and CSV, four months of
@@ -171,7 +195,7 @@ def demo_command(
     with (folder / "logs" / "services.log").open("w", encoding="utf-8") as service_log:
         up = Up(
             folder,
-            list(REGISTRY.values()),
+            list(PROGRAMS),
             summary=None,
             out=sys.stdout,
             label=LABEL,

@@ -12,17 +12,27 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .paths import NATS_USERS, SERVICES
+from .paths import DATABASES, NATS_USERS
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 
 
+SESSION_SECRET = "session_secret"
+
+
 @dataclass(frozen=True)
 class Secrets:
-    """Passwords of the NATS users and of the Postgres roles (superuser included)."""
+    """Passwords of the NATS users and of the Postgres roles (superuser included), and the web
+    console's own secrets (`session_secret`: signs its session cookies)."""
 
     nats: dict[str, str]
     postgres: dict[str, str]
+    console: dict[str, str]
+
+    @property
+    def session_secret(self) -> str:
+        """The secret the web console signs its session cookies with."""
+        return self.console[SESSION_SECRET]
 
 
 def generate_password() -> str:
@@ -48,25 +58,47 @@ def _write_private(path: Path, content: bytes) -> None:
 
 
 def load_or_create_secrets(data_dir: Path) -> Secrets:
-    """Read <data>/secrets.json, adding a password for any user it lacks (mode 0600)."""
+    """Read <data>/secrets.json, adding a secret for any user it lacks (mode 0600).
+
+    A folder made by an older version gains what is new (the console's) and keeps everything else.
+    """
     path = data_dir / "secrets.json"
     stored: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
     nats = dict(stored.get("nats", {}))
     postgres = dict(stored.get("postgres", {}))
-    wanted = [(nats, user) for user in NATS_USERS] + [(postgres, role) for role in ("postgres", *SERVICES)]
+    console = dict(stored.get("console", {}))
+    wanted = [(nats, user) for user in NATS_USERS] + [(postgres, role) for role in ("postgres", *DATABASES)]
     missing = [(table, name) for table, name in wanted if name not in table]
     for table, name in missing:
         table[name] = generate_password()
+    if SESSION_SECRET not in console:
+        console[SESSION_SECRET] = secrets.token_urlsafe(48)
+        missing.append((console, SESSION_SECRET))
     if missing:
-        _write_private(path, json.dumps({"nats": nats, "postgres": postgres}, indent=2).encode())
-    return Secrets(nats=nats, postgres=postgres)
+        content = {"nats": nats, "postgres": postgres, "console": console}
+        _write_private(path, json.dumps(content, indent=2).encode())
+    return Secrets(nats=nats, postgres=postgres, console=console)
 
 
 def ensure_issuer_keys(data_dir: Path) -> tuple[Path, Path]:
     """Create the operator token-signing Ed25519 key pair once; return (private, public) paths."""
+    return ensure_key_pair(data_dir, "issuer")
+
+
+def ensure_console_keys(data_dir: Path) -> tuple[Path, Path]:
+    """Create the web console's token-signing Ed25519 key pair once; return (private, public) paths.
+
+    The console signs its calls to the services with it, as its own issuer; the services trust the
+    public half next to the operator's.
+    """
+    return ensure_key_pair(data_dir, "console")
+
+
+def ensure_key_pair(data_dir: Path, name: str) -> tuple[Path, Path]:
+    """Create the Ed25519 key pair keys/<name>.key (0600) and keys/<name>.pub once; return their paths."""
     keys = data_dir / "keys"
     keys.mkdir(mode=0o700, exist_ok=True)
-    private_path, public_path = keys / "issuer.key", keys / "issuer.pub"
+    private_path, public_path = keys / f"{name}.key", keys / f"{name}.pub"
     if private_path.exists():
         private_key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
         if not isinstance(private_key, Ed25519PrivateKey):

@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import psql
-from .credentials import ensure_issuer_keys, load_or_create_secrets
+from .credentials import ensure_console_keys, ensure_issuer_keys, load_or_create_secrets
 from .infrastructure import Infrastructure, database_url
-from .paths import NATS_USERS, SERVICES, deploy_dir
+from .paths import DATABASES, NATS_USERS, deploy_dir
 
 
 def from_urls(
@@ -25,7 +25,8 @@ def from_urls(
 ) -> Infrastructure:
     """Describe running servers, creating the service roles and databases on Postgres.
 
-    Runs deploy/postgres/create-databases.sql with PEER_DB_<SERVICE>_PASSWORD when
+    Runs deploy/postgres/create-databases.sql with PEER_DB_<SERVICE>_PASSWORD (and
+    PEER_DB_CONSOLE_PASSWORD) when
     set, otherwise with passwords generated under data_dir (which resets the roles'
     passwords on that server). NATS passwords default to PEER_NATS_<USER>_PASSWORD.
     """
@@ -33,7 +34,7 @@ def from_urls(
     secrets = load_or_create_secrets(data_dir)
     passwords = {
         service: os.environ.get(f"PEER_DB_{service.upper()}_PASSWORD", secrets.postgres[service])
-        for service in SERVICES
+        for service in DATABASES
     }
     sql_file = deploy_dir() / "postgres" / "create-databases.sql"
     variables = {f"{service}_password": password for service, password in passwords.items()}
@@ -44,6 +45,7 @@ def from_urls(
     parts = urlsplit(admin_database_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 5432
     private_key, public_key = ensure_issuer_keys(data_dir)
+    console_private_key, console_public_key = ensure_console_keys(data_dir)
     return Infrastructure(
         data_dir=data_dir,
         nats_url=nats_url,
@@ -57,6 +59,9 @@ def from_urls(
         admin_database_url=admin_database_url,
         issuer_private_key_path=private_key,
         issuer_public_key_path=public_key,
+        console_private_key_path=console_private_key,
+        console_public_key_path=console_public_key,
+        console_session_secret=secrets.session_secret,
         nats_monitor_url=nats_monitor_url,
     )
 
@@ -101,7 +106,7 @@ def docker_infrastructure(data_dir: Path) -> Iterator[Infrastructure]:
     )
     for user, password in secrets.nats.items():
         nats.with_env(f"PEER_NATS_{user.upper()}_PASSWORD", password)
-    for service in SERVICES:
+    for service in DATABASES:
         postgres.with_env(f"PEER_DB_{service.upper()}_PASSWORD", secrets.postgres[service])
     with nats, postgres:
         wait_for_logs(nats, "Server is ready", timeout=60)

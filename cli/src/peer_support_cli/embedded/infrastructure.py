@@ -30,10 +30,15 @@ class Infrastructure:
     postgres_host: str
     postgres_port: int
     database_urls: dict[str, str]
-    """Service -> URL of its own database, as its own role."""
+    """Service (the web console included) -> URL of its own database, as its own role."""
     admin_database_url: str
     issuer_private_key_path: Path
     issuer_public_key_path: Path
+    console_private_key_path: Path
+    """The web console's token-signing key; the services trust its public half."""
+    console_public_key_path: Path
+    console_session_secret: str
+    """Signs the web console's session cookies."""
     nats_monitor_url: str | None = field(default=None)
     """NATS HTTP monitoring (/varz, /healthz), when known."""
 

@@ -11,10 +11,10 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from . import psql
-from .credentials import ensure_issuer_keys, load_or_create_secrets
+from .credentials import ensure_console_keys, ensure_issuer_keys, load_or_create_secrets
 from .infrastructure import Infrastructure, database_url
 from .nats import MONITOR_PORT, NatsServer
-from .paths import SERVICES, deploy_dir
+from .paths import DATABASES, deploy_dir
 from .postgres import PostgresServer
 from .processes import find_free_port
 
@@ -29,7 +29,8 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 class EmbeddedInfrastructure:
     """Context manager running a real nats-server and Postgres as child processes.
 
-    Layout of data_dir: secrets.json, keys/, nats/ (JetStream store), postgres/
+    Layout of data_dir: secrets.json, keys/ (issuer.key/.pub: the operator's token-signing key pair,
+    console.key/.pub: the web console's), nats/ (JetStream store), postgres/
     (cluster), logs/ (nats.log, postgres.log). Everything survives a restart. The
     default ports are used when free, other free ports otherwise; port 0 asks for
     any free port (tests running side by side).
@@ -95,6 +96,7 @@ class EmbeddedInfrastructure:
     def _start(self) -> Infrastructure:
         secrets = load_or_create_secrets(self.data_dir)
         private_key, public_key = ensure_issuer_keys(self.data_dir)
+        console_private_key, console_public_key = ensure_console_keys(self.data_dir)
         logs = self.data_dir / "logs"
         logs.mkdir(exist_ok=True)
         in_main_thread = threading.current_thread() is threading.main_thread()
@@ -117,7 +119,7 @@ class EmbeddedInfrastructure:
         self._postgres.start()
         port = self._postgres.port
         admin_url = database_url("postgres", secrets.postgres["postgres"], HOST, port, "postgres")
-        variables = {f"{service}_password": secrets.postgres[service] for service in SERVICES}
+        variables = {f"{service}_password": secrets.postgres[service] for service in DATABASES}
         sql_file = deploy_dir() / "postgres" / "create-databases.sql"
         psql.run(admin_url, psql.file_script(sql_file, variables))
         return Infrastructure(
@@ -128,11 +130,14 @@ class EmbeddedInfrastructure:
             postgres_port=port,
             database_urls={
                 service: database_url(service, secrets.postgres[service], HOST, port, service)
-                for service in SERVICES
+                for service in DATABASES
             },
             admin_database_url=admin_url,
             issuer_private_key_path=private_key,
             issuer_public_key_path=public_key,
+            console_private_key_path=console_private_key,
+            console_public_key_path=console_public_key,
+            console_session_secret=secrets.session_secret,
             nats_monitor_url=self._nats.monitor_url,
         )
 

@@ -13,6 +13,12 @@ SERVICES = ("referrals", "matching", "sessions", "outcomes")
 NATS_USERS = (*SERVICES, "operator", "regional")
 """NATS users of the PEER account, as declared in deploy/nats/accounts.conf."""
 
+CONSOLE = "console"
+"""The web console: a Postgres role and database of its own (its accounts), but no NATS user."""
+
+DATABASES = (*SERVICES, CONSOLE)
+"""Everything with a Postgres role and a database of its own (deploy/postgres/create-databases.sql)."""
+
 
 def deploy_dir() -> Path:
     """The repository's deploy/ folder, shared with docker compose.

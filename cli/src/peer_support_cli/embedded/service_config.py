@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from peer_console.settings import CONSOLE_ISSUER
 from peer_shared.auth.tokens import load_public_key
 
 from .infrastructure import Infrastructure
+from .paths import CONSOLE, SERVICES
 
 OPERATOR_ISSUER = "peer-support-operator"
-SERVICE_PORTS = {"referrals": 8001, "matching": 8002, "sessions": 8003, "outcomes": 8004}
+SERVICE_PORTS = {"referrals": 8001, "matching": 8002, "sessions": 8003, "outcomes": 8004, CONSOLE: 8005}
+HOST = "127.0.0.1"
+
+
+def _public_pem(path: Path) -> str:
+    pem = path.read_text()
+    load_public_key(pem)  # fail here, not in four services, if the key is unreadable
+    return pem
 
 
 def service_settings(
-    infra: Infrastructure, service: str, *, database_url: str | None = None
+    infra: Infrastructure,
+    service: str,
+    *,
+    database_url: str | None = None,
+    service_urls: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Settings values (field name -> value) for one service on this infrastructure.
+    """Settings values (field name -> value) for one service, or the web console, on this infrastructure.
 
-    `database_url` overrides the service's own database (tests give each test a fresh one).
+    `database_url` overrides the service's own database (tests give each test a fresh one). The four
+    services trust two token issuers: the operator (CLI) and the web console. The console is given
+    `service_urls` (service -> base URL; default: each service's default port on this machine).
     """
+    if service == CONSOLE:
+        return _console_settings(infra, database_url, service_urls)
     user, password = infra.nats_credentials.get(service, (None, None))
-    public_pem = infra.issuer_public_key_path.read_text()
-    load_public_key(public_pem)  # fail here, not in four services, if the key is unreadable
     return {
         "service_name": service,
         "database_url": database_url or infra.database_urls[service],
@@ -30,14 +47,41 @@ def service_settings(
         "nats_user": user,
         "nats_password": password,
         "http_port": SERVICE_PORTS[service],
-        "auth_public_keys": {OPERATOR_ISSUER: public_pem},
+        "auth_public_keys": {
+            OPERATOR_ISSUER: _public_pem(infra.issuer_public_key_path),
+            CONSOLE_ISSUER: _public_pem(infra.console_public_key_path),
+        },
         "data_dir": infra.data_dir,
     }
 
 
-def service_environment(infra: Infrastructure, service: str, **overrides: Any) -> dict[str, str]:
+def _console_settings(
+    infra: Infrastructure, database_url: str | None, service_urls: Mapping[str, str] | None
+) -> dict[str, Any]:
+    urls = {name: f"http://{HOST}:{SERVICE_PORTS[name]}" for name in SERVICES} | dict(service_urls or {})
+    return {
+        "service_name": CONSOLE,
+        "database_url": database_url or infra.database_urls[CONSOLE],
+        "http_port": SERVICE_PORTS[CONSOLE],
+        "signing_key_path": infra.console_private_key_path,
+        "token_issuer": CONSOLE_ISSUER,
+        "session_secret": infra.console_session_secret,
+        # Plain http on this machine: a Secure cookie would never come back.
+        "secure_cookies": False,
+        "data_dir": infra.data_dir,
+        **{f"{name}_url": urls[name] for name in SERVICES},
+    }
+
+
+def service_environment(
+    infra: Infrastructure,
+    service: str,
+    *,
+    service_urls: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> dict[str, str]:
     """The same settings as `PEER_...` environment variables, for a service process."""
-    values = service_settings(infra, service) | overrides
+    values = service_settings(infra, service, service_urls=service_urls) | overrides
     env: dict[str, str] = {}
     for name, value in values.items():
         if value is None:

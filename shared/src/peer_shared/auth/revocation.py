@@ -88,6 +88,7 @@ class RevocationWatcher:
 
     It reloads the whole bucket every `resync_interval` seconds (and after any error), so an update
     missed while disconnected, or a record the bucket has aged out, is caught up without a restart.
+    If the bucket does not exist yet it is created with `replicas` (the service's stream replicas).
     """
 
     def __init__(
@@ -97,11 +98,13 @@ class RevocationWatcher:
         *,
         resync_interval: float = 300.0,
         retry_delay: float = 2.0,
+        replicas: int = 1,
     ) -> None:
         self.revocations = revocations if revocations is not None else RevocationList()
         self._js = js
         self._resync_interval = resync_interval
         self._retry_delay = retry_delay
+        self._replicas = replicas
         self._synced = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -138,7 +141,7 @@ class RevocationWatcher:
                 await asyncio.sleep(self._retry_delay)
 
     async def _watch_until_resync(self) -> None:
-        kv = await open_revocation_bucket(self._js)
+        kv = await open_revocation_bucket(self._js, replicas=self._replicas)
         watcher: _KeyWatcher = await kv.watchall()
         try:
             snapshot: set[str] = set()

@@ -117,8 +117,9 @@ async def _replay(
         if writing is not None:
             await writing
     finally:
+        # Not deleted: the service's NATS user may not delete consumers (deploy/nats/accounts.conf);
+        # the server removes this one after `inactive_threshold` without a fetch.
         await psub.unsubscribe()
-        await js.delete_consumer(subscription.stream, name)
     return read
 
 
