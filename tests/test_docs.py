@@ -36,9 +36,10 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 
 
 def _service_settings() -> list[type[ServiceSettings]]:
+    from peer_console.settings import ConsoleSettings
     from peer_matching.settings import MatchingSettings
     from peer_outcomes.settings import OutcomesSettings
     from peer_referrals.settings import ReferralsSettings
     from peer_sessions.settings import SessionsSettings
 
-    return [ReferralsSettings, MatchingSettings, SessionsSettings, OutcomesSettings]
+    return [ReferralsSettings, MatchingSettings, SessionsSettings, OutcomesSettings, ConsoleSettings]

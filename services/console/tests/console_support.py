@@ -275,3 +275,48 @@ async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASS
     token = csrf_of(await client.get("/sign-in"))
     form = {"username": username, "password": password, "csrf_token": token}
     return await client.post("/sign-in", data=form)
+
+
+async def pair(platform: Platform) -> tuple[str, str, str]:
+    """A referral triaged and accepted, its match proposed and confirmed, and the pairing the sessions
+    service starts from it, all through the services' APIs: (mentor id, referral id, pairing id)."""
+    mentor_id = await register_mentor(platform)
+    referral_id = await refer(platform)
+    coordinator = platform.as_operator(Role.COORDINATOR)
+    referrals, matching = platform.apis["referrals"], platform.apis["matching"]
+    today = to_london(SystemClock().now()).date().isoformat()
+    steps = [
+        (f"/referrals/{referral_id}/contact-attempts", {"method": "phone", "outcome": "reached"}),
+        (
+            f"/referrals/{referral_id}/consent",
+            {
+                "peer_support": True,
+                "share_outcomes_with_referrer": False,
+                "contact_for_evaluation": False,
+                "given_on": today,
+            },
+        ),
+        (f"/referrals/{referral_id}/accept", {}),
+    ]
+    for path, body in steps:
+        response = await referrals.post(path, json=body, headers=coordinator)
+        assert response.status_code < 300, response.text
+    proposals: list[dict[str, Any]] = []
+
+    async def proposed() -> bool:
+        proposals[:] = (
+            await matching.get("/matches", params={"status": "proposed"}, headers=coordinator)
+        ).json()
+        return len(proposals) == 1
+
+    await eventually(proposed)
+    confirmed = await matching.post(f"/matches/{proposals[0]['match_id']}/confirm", headers=coordinator)
+    assert confirmed.status_code == 200, confirmed.text
+    pairings: list[dict[str, Any]] = []
+
+    async def started() -> bool:
+        pairings[:] = (await service_json(platform, "sessions", "/pairings"))["items"]
+        return len(pairings) == 1
+
+    await eventually(started)
+    return mentor_id, referral_id, str(pairings[0]["id"])

@@ -1,8 +1,9 @@
 """The console end to end in real headless Chromium, in front of the four real services.
 
 A coordinator triages a referral and confirms the match; the mentor, on a phone, logs a session with a
-goal and raises a safeguarding concern; the coordinator acknowledges it; the commissioner opens the
-report and downloads the CSV. Each step checks the page and what the services stored; every page visited
+goal, opens the next session's goal review and raises a safeguarding concern; the coordinator
+acknowledges it and pauses and resumes the pairing; the commissioner opens the report with a breakdown
+and downloads the CSV. Each step checks the page and what the services stored; every page visited
 is checked with axe-core.
 """
 
@@ -132,6 +133,13 @@ async def mentor_on_a_phone(page: Page, platform: Platform, visits: Visits, ment
     sessions = await service_json(platform, "sessions", f"/pairings/{pairing_id}/sessions")
     assert sessions["total"] == 1 and sessions["items"][0]["goals_set"] == 1
     assert sessions["items"][0]["duration_minutes"] == 55 and sessions["items"][0]["topics"] == ["diet"]
+    # The next session's form offers a review of the goal just set.
+    await page.get_by_role("button", name="Log a session").click()
+    await expect(page.get_by_role("heading", name="Goals to review")).to_be_visible()
+    await expect(page.get_by_label("Not reviewed this time")).to_be_checked()
+    await page.get_by_label("Partly done").check()
+    await visits.check(page, "mentor-goal-review")
+    await page.get_by_role("link", name="Back").click()
 
     await page.get_by_role("link", name="Raise a safeguarding concern").first.click()
     await visits.check(page, "mentor-raise-concern")
@@ -174,7 +182,7 @@ async def test_the_console_end_to_end_in_chromium(platform: Platform) -> None:
             async with person(browser, platform.url, PHONE) as phone:
                 await sign_in(phone, mentor, PASSWORD)
                 await expect(phone.get_by_role("heading", level=1)).to_have_text("My mentees")
-                await mentor_on_a_phone(phone, platform, visits, mentor_id)
+                pairing_id = await mentor_on_a_phone(phone, platform, visits, mentor_id)
 
             await page.goto("/coordinator")
             first_section = page.locator("main section").first
@@ -188,12 +196,28 @@ async def test_the_console_end_to_end_in_chromium(platform: Platform) -> None:
             everything = await service_json(platform, "sessions", "/safeguarding/concerns?open_only=false")
             assert everything["items"][0]["action"] == "gp-informed"
 
+            await page.goto(f"/coordinator/pairings/{pairing_id}")
+            await expect(page.locator("#pairing-status")).to_have_text("Active")
+            await expect(page.locator("#sessions-count")).to_have_text("1 (1 took place)")
+            await visits.check(page, "coordinator-pairing")
+            await page.get_by_label("Why it pauses").select_option("mentee-unavailable")
+            await page.get_by_role("button", name="Pause pairing").click()
+            await expect(page.locator("#pairing-status")).to_have_text("Paused")
+            await visits.check(page)
+            await page.get_by_role("button", name="Resume pairing").click()
+            await expect(page.locator("#pairing-status")).to_have_text("Active")
+            assert (await service_json(platform, "sessions", f"/pairings/{pairing_id}"))["status"] == "active"
+
         async with person(browser, platform.url) as page:
             await sign_in(page, commissioner, PASSWORD)
             await expect(page.get_by_role("heading", level=1)).to_have_text("Programme report")
             frame = page.frame_locator("iframe")
             await expect(frame.locator("body")).not_to_be_empty()
             await visits.check(page, "commissioner-report")
+            await page.get_by_label("Breakdown").select_option("condition")
+            await page.get_by_role("button", name="Show report").click()
+            await expect(page.locator("#breakdown-table")).to_contain_text(platform.condition)
+            await visits.check(page, "report-breakdown")
             async with page.expect_download() as download_info:
                 await page.get_by_role("link", name="Download the report as CSV").click()
             download = await download_info.value
@@ -203,5 +227,5 @@ async def test_the_console_end_to_end_in_chromium(platform: Platform) -> None:
             assert (await page.goto("/coordinator")).status == 403  # type: ignore[union-attr]
             await visits.check(page)
 
-    assert len(visits.checked) >= 16
+    assert len(visits.checked) >= 20
     assert visits.problems == {}, visits.problems

@@ -79,8 +79,9 @@ def mount(app: typer.Typer) -> None:
             account_app,
             "account",
             "console",
-            {"add", "lock", "unlock"},
-            "Web console accounts: add, lock and unlock (argon2id passwords, in the console's database).",
+            {"add", "lock", "unlock", "link-sso", "unlink-sso"},
+            "Web console accounts: add, lock, unlock and link to a single sign-on identity (in the console's"
+            " database).",
         ),
         (
             referrals_app,

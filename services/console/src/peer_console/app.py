@@ -16,7 +16,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from peer_console.handlers import coordinator, mentor, mentor_registry, pam_entry, reports, sign_in, triage
+from peer_console.handlers import (
+    coordinator,
+    mentor,
+    mentor_registry,
+    pairings,
+    pam_entry,
+    reports,
+    sign_in,
+    sso,
+    triage,
+)
 from peer_console.handlers.service_apis import ApiError, ServiceApis
 from peer_console.handlers.web import CsrfRejected, Forbidden, SignInRequired, render
 from peer_console.settings import ConsoleSettings
@@ -94,8 +104,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # The NHS.UK stylesheet refers to its images at /assets/images/.
     app.mount("/assets", StaticFiles(directory=STATIC / "nhsuk" / "assets"), name="assets")
-    for module in (sign_in, coordinator, triage, mentor, reports, pam_entry, mentor_registry):
+    for module in (sign_in, coordinator, triage, mentor, reports, pam_entry, mentor_registry, pairings):
         app.include_router(module.router)
+    app.include_router(sso.router)
+    # Single sign-on (None unless PEER_OIDC_ISSUER is set); it contacts the provider only when used.
+    app.state.sso = sso.sso_client(settings)
     _install_error_pages(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from peer_shared.settings import ServiceSettings
 
@@ -46,3 +48,57 @@ class ConsoleSettings(ServiceSettings):
     )
     expiring_check_days: int = Field(30, ge=0, le=365, description="Coordinator home: checks expiring within")
     api_timeout_seconds: float = Field(10, gt=0, description="Timeout of each call to a service API")
+    oidc_issuer: str | None = Field(
+        None,
+        description="Single sign-on: the OpenID Connect provider's issuer URL (its discovery document is "
+        "at <issuer>/.well-known/openid-configuration); unset: password sign-in only",
+    )
+    oidc_client_id: str | None = Field(None, description="Single sign-on: the console's client id")
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="Single sign-on: the console's client secret"
+    )
+    oidc_scopes: str = Field("openid email profile", description="Single sign-on: scopes asked for")
+    oidc_account_claim: str = Field(
+        "email",
+        min_length=1,
+        description="Single sign-on: the ID token claim matched to an account's SSO identity",
+    )
+    oidc_button_label: str = Field(
+        "Sign in with your organisation account",
+        min_length=1,
+        description="Single sign-on: the label of the button on the sign-in page",
+    )
+    oidc_redirect_url: str | None = Field(
+        None,
+        description="Single sign-on: the callback URL registered at the provider; unset: this request's "
+        "<scheme>://<host>/sign-in/sso/callback",
+    )
+
+    @property
+    def sso_enabled(self) -> bool:
+        """Whether single sign-on is configured."""
+        return bool(self.oidc_issuer)
+
+    @model_validator(mode="after")
+    def _sso_is_complete(self) -> Self:
+        if not self.oidc_issuer:
+            return self
+        secret = self.oidc_client_secret.get_secret_value() if self.oidc_client_secret else ""
+        required = {"PEER_OIDC_CLIENT_ID": self.oidc_client_id, "PEER_OIDC_CLIENT_SECRET": secret}
+        missing = [name for name, value in required.items() if not value]
+        if missing:
+            raise ValueError(f"PEER_OIDC_ISSUER is set, so {' and '.join(missing)} must be set too")
+        if not secure_or_local(self.oidc_issuer):
+            raise ValueError("PEER_OIDC_ISSUER must be an https:// URL (http:// only on localhost)")
+        if self.oidc_redirect_url and not secure_or_local(self.oidc_redirect_url):
+            raise ValueError("PEER_OIDC_REDIRECT_URL must be an https:// URL (http:// only on localhost)")
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("PEER_OIDC_SCOPES must include openid")
+        return self
+
+
+def secure_or_local(url: str) -> bool:
+    """An https:// URL, or an http:// one on this machine (a test provider)."""
+    parts = urlsplit(url)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and local))

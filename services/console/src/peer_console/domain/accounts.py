@@ -12,6 +12,7 @@ from peer_shared.auth.tokens import Role
 MENTOR_ID = re.compile(r"^mnt_[0-9a-f]{32}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 CONSOLE_ROLES = (Role.COORDINATOR, Role.MENTOR, Role.COMMISSIONER)
+SSO_IDENTITY_MAX = 320
 
 
 class AccountError(ValueError):
@@ -39,6 +40,9 @@ class Account:
     disabled: bool = False
     failed_attempts: int = 0
     locked_until: datetime | None = None
+    # The value of the single sign-on provider's account claim (e.g. an NHS mail address) that signs in
+    # as this account; None: password only.
+    sso_identity: str | None = None
 
     @property
     def api_subject(self) -> str:
@@ -63,8 +67,22 @@ class Account:
         return replace(self, failed_attempts=0, locked_until=None)
 
 
+def sso_identity_of(value: str) -> str:
+    """The stored form of a single sign-on identity: trimmed and lower-case (an email address or a
+    provider's subject id is compared without regard to case). AccountError if it cannot be one."""
+    identity = value.strip().lower()
+    if not identity or len(identity) > SSO_IDENTITY_MAX or any(c.isspace() for c in identity):
+        raise AccountError(f"sso identity: 1-{SSO_IDENTITY_MAX} characters without spaces")
+    return identity
+
+
 def new_account(
-    username: str, display_name: str, role: Role, password_hash: str, mentor_id: str | None = None
+    username: str,
+    display_name: str,
+    role: Role,
+    password_hash: str,
+    mentor_id: str | None = None,
+    sso_identity: str | None = None,
 ) -> Account:
     """A new account, checked: a mentor account must name its mentor id, other roles must not."""
     username = username.strip().lower()
@@ -86,4 +104,5 @@ def new_account(
         role=role,
         mentor_id=mentor_id,
         password_hash=password_hash,
+        sso_identity=sso_identity_of(sso_identity) if sso_identity is not None else None,
     )

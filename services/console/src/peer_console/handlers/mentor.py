@@ -7,11 +7,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from peer_console.domain.accounts import Account
 from peer_console.domain.pages import Area
-from peer_console.domain.session_form import SessionForm, read_session_form
+from peer_console.domain.session_form import (
+    CONFIDENCE,
+    PAIRING_ID,
+    PROGRESS,
+    SessionForm,
+    open_goals,
+    read_session_form,
+    refusal_field,
+    review_field,
+)
 from peer_console.handlers.coordinator import apis_of
 from peer_console.handlers.service_apis import Api, ApiError
 from peer_console.handlers.web import SignedIn, checked_form, render
@@ -28,6 +38,8 @@ CHOICES: dict[str, Any] = {
     "topics": list(Topic),
     "categories": list(SafeguardingCategory),
     "urgencies": list(Urgency),
+    "progress_choices": PROGRESS,
+    "confidence_choices": CONFIDENCE,
 }
 
 
@@ -64,10 +76,34 @@ async def pairing(request: Request, account: Mentor, pairing_id: str) -> Respons
     )
 
 
+async def _goals_to_review(request: Request, account: Account, pairing_id: str) -> list[dict[str, Any]]:
+    """The pairing's open goals (the pairing is checked to be the mentor's own by the service)."""
+    if not PAIRING_ID.match(pairing_id):
+        raise HTTPException(404)
+    goals = await apis_of(request).get(account, Api.SESSIONS, f"/pairings/{pairing_id}/goals")
+    return [dict(g) for g in open_goals(goals)]
+
+
+def _session_page(
+    request: Request, pairing_id: str, goals: list[dict[str, Any]], form: SessionForm, status: int = 200
+) -> Response:
+    return render(
+        request,
+        "log_session.html",
+        status,
+        title="Log a session",
+        pairing_id=pairing_id,
+        goals=goals,
+        errors=form.errors,
+        values=form.values,
+        **CHOICES,
+    )
+
+
 @router.get("/pairings/{pairing_id}/sessions/new")
 async def new_session(request: Request, account: Mentor, pairing_id: str) -> Response:
-    """The log-a-session form, filled with today's date."""
-    await apis_of(request).get(account, Api.SESSIONS, f"/pairings/{pairing_id}")
+    """The log-a-session form, filled with today's date, with a review row for each open goal."""
+    goals = await _goals_to_review(request, account, pairing_id)
     today = to_london(request.app.state.console.clock.now())
     values = {
         "date": today.date().isoformat(),
@@ -76,22 +112,17 @@ async def new_session(request: Request, account: Mentor, pairing_id: str) -> Res
         "attendance": "attended",
         "confidence": "7",
     }
-    return render(
-        request,
-        "log_session.html",
-        title="Log a session",
-        pairing_id=pairing_id,
-        errors={},
-        values=values,
-        **CHOICES,
-    )
+    values |= {review_field(goal["id"], "progress"): "" for goal in goals}
+    return _session_page(request, pairing_id, goals, SessionForm(values))
 
 
 @router.post("/pairings/{pairing_id}/sessions")
 async def log_session(request: Request, account: Mentor, pairing_id: str) -> Response:
-    """Log the session; errors are shown next to their fields and nothing typed is lost."""
+    """Log the session with the goals set and reviewed in it; errors are shown next to their fields and
+    nothing typed is lost."""
     form = await checked_form(request)
-    parsed: SessionForm = read_session_form(form)
+    goals = await _goals_to_review(request, account, pairing_id)
+    parsed: SessionForm = read_session_form(form, goals)
     if not parsed.errors:
         try:
             await apis_of(request).post(
@@ -100,19 +131,10 @@ async def log_session(request: Request, account: Mentor, pairing_id: str) -> Res
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise
-            parsed.errors["date"] = exc.message
+            parsed.errors[refusal_field(exc.code)] = exc.message
         else:
             return RedirectResponse(f"/mentor/pairings/{pairing_id}?logged=1", status_code=303)
-    return render(
-        request,
-        "log_session.html",
-        422,
-        title="Log a session",
-        pairing_id=pairing_id,
-        errors=parsed.errors,
-        values=parsed.values,
-        **CHOICES,
-    )
+    return _session_page(request, pairing_id, goals, parsed, 422)
 
 
 @router.get("/concern")

@@ -1,11 +1,13 @@
 """The programme report for commissioners (and coordinators): the outcomes service's report with its
-charts, period and programme filters, and the CSV download. Aggregates only: the outcomes service
-applies disclosure control to every commissioner request, whatever is asked."""
+charts; filters for the period (any dates, or an NHS financial quarter), the programme, and one breakdown
+(programme, condition, locality or ethnic category, optionally one group of it); and the CSV download,
+which honours the same filters. Aggregates only: the outcomes service applies disclosure control to every
+commissioner request, whatever is asked, and the console only ever drops figures from what it returns."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -13,6 +15,17 @@ from starlette.responses import Response
 
 from peer_console.domain.accounts import Account
 from peer_console.domain.pages import Area
+from peer_console.domain.report_filters import (
+    BREAKDOWNS,
+    COLUMNS,
+    PERIODS,
+    ReportFilters,
+    breakdown_rows,
+    filter_csv,
+    groups_of,
+    quarter_choices,
+    read_filters,
+)
 from peer_console.handlers.coordinator import apis_of
 from peer_console.handlers.service_apis import Api, ApiError
 from peer_console.handlers.web import SignedIn, render
@@ -22,54 +35,63 @@ router = APIRouter(prefix="/report")
 Reader = Annotated[Account, Depends(SignedIn(Area.REPORTS))]
 
 
-def _filters(request: Request, start: str, end: str, programme: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The query for the outcomes API, and errors by field (dates are YYYY-MM-DD)."""
+def _filters(request: Request) -> ReportFilters:
     today = to_london(request.app.state.console.clock.now()).date()
-    query = {"start": start or (today - timedelta(days=365)).isoformat(), "end": end or today.isoformat()}
-    errors = {}
-    for name in ("start", "end"):
-        try:
-            date.fromisoformat(query[name])
-        except ValueError:
-            errors[name] = f"Enter the {name} date as YYYY-MM-DD"
-    if programme:
-        query["programme"] = programme
-    return query, errors
+    return read_filters(request.query_params, today)
+
+
+def _period_field(filters: ReportFilters) -> str:
+    return "quarter" if "quarter" in filters.query else "start"
 
 
 @router.get("")
-async def report(
-    request: Request, account: Reader, start: str = "", end: str = "", programme: str = ""
-) -> Response:
-    """The report page: filters, the report with charts (embedded), and the CSV download link."""
-    query, errors = _filters(request, start, end, programme)
-    if not errors:
+async def report(request: Request, account: Reader) -> Response:
+    """The report page: filters, the chosen breakdown, the report with charts (embedded), and the CSV."""
+    filters = _filters(request)
+    found: dict[str, Any] | None = None
+    if not filters.errors:
         try:
-            await apis_of(request).get(account, Api.OUTCOMES, "/reports/programme", **query)
+            found = await apis_of(request).get(account, Api.OUTCOMES, "/reports/programme", **filters.query)
         except ApiError as exc:
             if exc.status != 422:
                 raise
-            errors["start"] = exc.message
-    status = 422 if errors else 200
+            about_programme = any(f.endswith("programme") for f in exc.fields)
+            filters.errors["programme" if about_programme else _period_field(filters)] = exc.message
+    groups: list[tuple[str, str]] = []
+    rows: list[tuple[str, list[str]]] = []
+    if found is not None and filters.breakdown:
+        groups = groups_of(found, filters.breakdown)
+        if filters.group and filters.group not in {code for code, _ in groups}:
+            filters.errors["group"] = "Choose one of the breakdown's groups, or all of them"
+        else:
+            rows = breakdown_rows(found, filters.breakdown, filters.group)
+    today = to_london(request.app.state.console.clock.now()).date()
     return render(
         request,
         "report.html",
-        status,
+        422 if filters.errors else 200,
         title="Programme report",
-        query=query,
-        errors=errors,
-        programme=programme,
+        errors=filters.errors,
+        values=filters.values,
+        periods=PERIODS,
+        quarters=quarter_choices(today, filters.values.get("quarter", "")),
+        breakdowns=BREAKDOWNS,
+        breakdown_title=dict(BREAKDOWNS).get(filters.breakdown, ""),
+        groups=[("", "All groups"), *groups],
+        columns=[label for _, label in COLUMNS],
+        rows=rows,
+        disclosure=(found or {}).get("disclosure", {}),
+        period_label=(found or {}).get("period", {}).get("label", ""),
+        link=urlencode(filters.link_query()),
     )
 
 
 @router.get("/view")
-async def report_view(
-    request: Request, account: Reader, start: str = "", end: str = "", programme: str = ""
-) -> Response:
+async def report_view(request: Request, account: Reader) -> Response:
     """The outcomes service's self-contained report page (inline SVG charts), shown in the report page."""
-    query, _ = _filters(request, start, end, programme)
+    filters = _filters(request)
     response = await apis_of(request).send(
-        account, Api.OUTCOMES, "GET", "/reports/programme.html", params=query
+        account, Api.OUTCOMES, "GET", "/reports/programme.html", params=filters.query
     )
     return HTMLResponse(
         response.text,
@@ -78,18 +100,19 @@ async def report_view(
 
 
 @router.get(".csv")
-async def report_csv(
-    request: Request, account: Reader, start: str = "", end: str = "", programme: str = ""
-) -> Response:
-    """The report as CSV, one figure per row."""
-    query: dict[str, Any]
-    query, _ = _filters(request, start, end, programme)
+async def report_csv(request: Request, account: Reader) -> Response:
+    """The report as CSV, one figure per row; with a breakdown chosen, only the whole programme's rows and
+    that breakdown's (or its one group's)."""
+    filters = _filters(request)
+    if filters.errors:
+        message = " ".join(filters.errors.values()) + ". Go back to the report to change the filters."
+        return render(request, "error.html", 422, title="The report cannot be downloaded", message=message)
     response = await apis_of(request).send(
-        account, Api.OUTCOMES, "GET", "/reports/programme.csv", params=query
+        account, Api.OUTCOMES, "GET", "/reports/programme.csv", params=filters.query
     )
-    filename = f"programme-report-{query['start']}-to-{query['end']}.csv"
+    text = filter_csv(response.text, filters.breakdown, filters.group)
     return Response(
-        response.content,
+        text.encode(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filters.csv_filename()}"'},
     )

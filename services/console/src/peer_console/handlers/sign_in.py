@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from peer_console.domain.accounts import LockoutPolicy
+from peer_console.domain.accounts import Account, LockoutPolicy
 from peer_console.domain.pages import HOME
 from peer_console.handlers.passwords import password_matches
 from peer_console.handlers.web import checked_form, current_account, render
@@ -39,7 +39,7 @@ async def start(request: Request) -> Response:
 @router.get("/sign-in")
 async def sign_in_page(request: Request, next: str = "") -> Response:
     """The sign-in form."""
-    return render(request, "sign_in.html", title="Sign in", next=_safe_next(next), errors={}, username="")
+    return sign_in_form(request, 200, next_path=safe_next(next))
 
 
 @router.post("/sign-in")
@@ -48,16 +48,14 @@ async def sign_in(request: Request) -> Response:
     form = await checked_form(request)
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
-    next_path = _safe_next(str(form.get("next", "")))
+    next_path = safe_next(str(form.get("next", "")))
     errors: dict[str, str] = {}
     if not username:
         errors["username"] = "Enter your username"
     if not password:
         errors["password"] = "Enter your password"
     if errors:
-        return render(
-            request, "sign_in.html", 422, title="Sign in", next=next_path, errors=errors, username=username
-        )
+        return sign_in_form(request, 422, next_path=next_path, errors=errors, username=username)
     console = request.app.state.console
     now = console.clock.now()
     async with console.sessions.begin() as session:
@@ -79,14 +77,39 @@ async def sign_in(request: Request) -> Response:
             await accounts_repo.save_attempt(session, signed_in, now)
     if signed_in is None:
         errors["username"] = REFUSED
-        return render(
-            request, "sign_in.html", 401, title="Sign in", next=next_path, errors=errors, username=username
-        )
+        return sign_in_form(request, 401, next_path=next_path, errors=errors, username=username)
+    return start_session(request, signed_in, next_path, "password")
+
+
+def start_session(request: Request, account: Account, next_path: str, method: str) -> Response:
+    """A fresh session for the account (nothing of the one before is kept), and its home page."""
     request.session.clear()
-    request.session["account_id"] = signed_in.account_id
+    request.session["account_id"] = account.account_id
     request.session["csrf"] = secrets.token_urlsafe(32)
-    log.info("signed in", account_id=signed_in.account_id, role=signed_in.role.value)
-    return RedirectResponse(next_path or HOME[signed_in.role], status_code=303)
+    log.info("signed in", account_id=account.account_id, role=account.role.value, method=method)
+    return RedirectResponse(next_path or HOME[account.role], status_code=303)
+
+
+def sign_in_form(
+    request: Request,
+    status_code: int,
+    *,
+    next_path: str = "",
+    errors: dict[str, str] | None = None,
+    username: str = "",
+) -> Response:
+    """The sign-in page, with the single sign-on button when it is configured."""
+    settings: ConsoleSettings = request.app.state.console.settings
+    return render(
+        request,
+        "sign_in.html",
+        status_code,
+        title="Sign in",
+        next=next_path,
+        errors=errors or {},
+        username=username,
+        sso_label=settings.oidc_button_label if settings.sso_enabled else None,
+    )
 
 
 @router.post("/sign-out")
@@ -97,6 +120,7 @@ async def sign_out(request: Request) -> Response:
     return RedirectResponse("/sign-in", status_code=303)
 
 
-def _safe_next(path: str) -> str:
+def safe_next(path: str) -> str:
+    """`path` if it is a path on this site, else nothing."""
     # Only a path on this site, never another host (`//evil.example` or `https://...`).
     return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else ""

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from peer_console.domain.accounts import Account
 from peer_console.handlers.coordinator import Coordinator, apis_of
+from peer_console.handlers.pairings import pairings_of_referral
 from peer_console.handlers.service_apis import Api, ApiError
 from peer_console.handlers.web import checked_form, render
 from peer_shared.contracts.events.referrals import RejectionReason
@@ -39,6 +40,12 @@ async def _page(
         matching = await apis.get(account, Api.MATCHING, f"/mentees/{referral_id}")
     except ApiError:
         matching = None
+    try:
+        # Only a referral matched at some time has a pairing (matching says so; if it cannot, look).
+        had_match = matching is None or matching["state"] in ("matched", "closed") or matching["rematch"]
+        pairings = await pairings_of_referral(apis, account, referral_id) if had_match else []
+    except ApiError:
+        pairings = []
     return render(
         request,
         "referral.html",
@@ -47,6 +54,7 @@ async def _page(
         detail=detail,
         contacts=contacts,
         matching=matching,
+        pairings=pairings,
         errors=errors or {},
         values=values or {},
         methods=CONTACT_METHODS,

@@ -24,6 +24,7 @@ def _account(row: RowMapping) -> Account:
         disabled=row["disabled"],
         failed_attempts=row["failed_attempts"],
         locked_until=row["locked_until"],
+        sso_identity=row["sso_identity"],
     )
 
 
@@ -40,6 +41,7 @@ async def add(session: AsyncSession, account: Account, now: datetime) -> None:
             disabled=account.disabled,
             failed_attempts=0,
             created_at=now,
+            sso_identity=account.sso_identity,
         )
     )
 
@@ -47,6 +49,17 @@ async def add(session: AsyncSession, account: Account, now: datetime) -> None:
 async def by_username(session: AsyncSession, username: str, *, for_update: bool = False) -> Account | None:
     """The account with this user name (case-insensitive), if any."""
     query = select(accounts).where(accounts.c.username == username.strip().lower())
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).mappings().first()
+    return _account(row) if row else None
+
+
+async def by_sso_identity(
+    session: AsyncSession, identity: str, *, for_update: bool = False
+) -> Account | None:
+    """The account linked to this single sign-on identity (already in its stored form), if any."""
+    query = select(accounts).where(accounts.c.sso_identity == identity)
     if for_update:
         query = query.with_for_update()
     row = (await session.execute(query)).mappings().first()
@@ -79,6 +92,14 @@ async def set_disabled(session: AsyncSession, username: str, disabled: bool) -> 
         values |= {"failed_attempts": 0, "locked_until": None}
     result = await session.execute(
         update(accounts).where(accounts.c.username == username.strip().lower()).values(values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_sso_identity(session: AsyncSession, username: str, identity: str | None) -> bool:
+    """Link an account to a single sign-on identity (None: unlink). False if there is no such user."""
+    result = await session.execute(
+        update(accounts).where(accounts.c.username == username.strip().lower()).values(sso_identity=identity)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

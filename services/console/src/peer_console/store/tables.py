@@ -20,4 +20,5 @@ accounts = Table(
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_sign_in_at", DateTime(timezone=True), nullable=True),
+    Column("sso_identity", String(320), nullable=True, unique=True),
 )
