@@ -38,7 +38,6 @@ def _session(**reviews: str) -> FormData:
 
 def test_the_consoles_code_lists_are_the_services_own() -> None:
     assert [code for code, _ in PROGRESS[1:]] == [p.value for p in GoalProgress]
-    assert report_filters.ETHNIC == labels._ETHNIC
     assert [code for code, _ in report_filters.BREAKDOWNS[1:]] == list(labels.DIMENSION_TITLES)
     assert [m for m, _ in report_filters.COLUMNS] == list(html_report.BREAKDOWN_COLUMNS)
     for measure, label in report_filters.COLUMNS:

@@ -118,6 +118,29 @@ class EthnicCategory(StrEnum):
     NOT_STATED = "Z"
 
 
+ETHNIC_CATEGORY_LABELS: dict[str, str] = {
+    "A": "White: British",
+    "B": "White: Irish",
+    "C": "White: any other",
+    "D": "Mixed: White and Black Caribbean",
+    "E": "Mixed: White and Black African",
+    "F": "Mixed: White and Asian",
+    "G": "Mixed: any other",
+    "H": "Asian: Indian",
+    "J": "Asian: Pakistani",
+    "K": "Asian: Bangladeshi",
+    "L": "Asian: any other",
+    "M": "Black: Caribbean",
+    "N": "Black: African",
+    "P": "Black: any other",
+    "R": "Other: Chinese",
+    "S": "Other: any other",
+    "Z": "Not stated",
+    "not-recorded": "Not recorded",
+}
+"""How reports name each ethnic category (and the group of people with none recorded)."""
+
+
 class ContactMode(StrEnum):
     """A way of meeting a mentee will accept."""
 

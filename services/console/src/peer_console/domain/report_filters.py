@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from peer_shared.contracts.codes import ETHNIC_CATEGORY_LABELS
 from peer_shared.contracts.programmes import CODE_PATTERN
 
 QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
@@ -43,27 +44,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("outcomes.share_gained_3_or_more", "Share gaining 3 or more points"),
 )
 PERCENTAGES = frozenset({"attendance_rate", "share_gained_3_or_more"})
-# NHS Data Dictionary ethnic categories, as the outcomes service names them (a test keeps them equal).
-ETHNIC: dict[str, str] = {
-    "A": "White: British",
-    "B": "White: Irish",
-    "C": "White: any other",
-    "D": "Mixed: White and Black Caribbean",
-    "E": "Mixed: White and Black African",
-    "F": "Mixed: White and Asian",
-    "G": "Mixed: any other",
-    "H": "Asian: Indian",
-    "J": "Asian: Pakistani",
-    "K": "Asian: Bangladeshi",
-    "L": "Asian: any other",
-    "M": "Black: Caribbean",
-    "N": "Black: African",
-    "P": "Black: any other",
-    "R": "Other: Chinese",
-    "S": "Other: any other",
-    "Z": "Not stated",
-    "not-recorded": "Not recorded",
-}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -170,7 +150,7 @@ def read_filters(params: Mapping[str, str], today: date) -> ReportFilters:
 def group_label(breakdown: str, group: str) -> str:
     """How a group is named on the page."""
     if breakdown == "ethnic_category":
-        return f"{ETHNIC.get(group, group)} ({group})"
+        return f"{ETHNIC_CATEGORY_LABELS.get(group, group)} ({group})"
     return group
 
 

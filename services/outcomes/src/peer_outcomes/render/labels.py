@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peer_shared.contracts.codes import EthnicCategory
+from peer_shared.contracts.codes import ETHNIC_CATEGORY_LABELS, EthnicCategory
 
 DIMENSION_TITLES = {
     "programme": "Programme",
@@ -50,31 +50,11 @@ MEASURE_LABELS = {
     "available_at_end": "Available at period end",
 }
 
-_ETHNIC = {
-    "A": "White: British",
-    "B": "White: Irish",
-    "C": "White: any other",
-    "D": "Mixed: White and Black Caribbean",
-    "E": "Mixed: White and Black African",
-    "F": "Mixed: White and Asian",
-    "G": "Mixed: any other",
-    "H": "Asian: Indian",
-    "J": "Asian: Pakistani",
-    "K": "Asian: Bangladeshi",
-    "L": "Asian: any other",
-    "M": "Black: Caribbean",
-    "N": "Black: African",
-    "P": "Black: any other",
-    "R": "Other: Chinese",
-    "S": "Other: any other",
-    "Z": "Not stated",
-    "not-recorded": "Not recorded",
-}
-assert set(_ETHNIC) >= {c.value for c in EthnicCategory}
+assert set(ETHNIC_CATEGORY_LABELS) >= {c.value for c in EthnicCategory}
 
 
 def group_label(dimension: str, group: str) -> str:
     """How a group is named on the page."""
     if dimension == "ethnic_category":
-        return f"{_ETHNIC.get(group, group)} ({group})"
+        return f"{ETHNIC_CATEGORY_LABELS.get(group, group)} ({group})"
     return group
