@@ -10,11 +10,14 @@ from peer_sessions.settings import SessionsSettings
 from peer_shared.contracts.events.matching import MentorActivated, MentorLeft, MentorMatched, MentorPaused
 from peer_shared.contracts.events.referrals import ReferralWithdrawn
 from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
+from peer_shared.settings import ServiceSettings
 
 
-def subscriptions(settings: SessionsSettings) -> Sequence[Subscription]:
+def subscriptions(settings: ServiceSettings) -> Sequence[Subscription]:
     """The durable consumers of this service, for the conditions this deployment serves."""
-    matching = MatchingEvents(settings)
+    # The operator CLI builds consumers from the shared settings; the handlers need the service's own.
+    config = settings if isinstance(settings, SessionsSettings) else SessionsSettings(**settings.model_dump())
+    matching = MatchingEvents(config)
     return (
         Subscription(
             name=durable_name(settings, "sessions-matching-v1"),
