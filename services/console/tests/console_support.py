@@ -23,6 +23,7 @@ from fastapi import FastAPI
 
 from peer_console.commands import add_account
 from peer_console.settings import CONSOLE_ISSUER, ConsoleSettings
+from peer_console.store import accounts_repo
 from peer_matching.app import create_app as matching_app
 from peer_matching.domain.training import TrainingModule
 from peer_matching.settings import MatchingSettings, ProgrammeMatching
@@ -34,6 +35,7 @@ from peer_sessions.app import create_app as sessions_app
 from peer_sessions.settings import SessionsSettings
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import SystemClock, to_london
+from peer_shared.db import make_engine, make_session_factory
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.embedded.service_config import service_settings
@@ -134,6 +136,20 @@ class Platform:
         url = self.settings.database_url.get_secret_value()
         await add_account(url, username, f"Test {role.value.title()}", role, PASSWORD, mentor_id)
         return username
+
+    async def account_in_role(self, role: Role) -> str:
+        """A new account of `role`; a mentor account is bound to a mentor id of its own, which is all a
+        check of what the role may open needs."""
+        return await self.account(role, f"mnt_{uuid.uuid4().hex}" if role is Role.MENTOR else None)
+
+    async def stored_account(self, username: str) -> accounts_repo.Account | None:
+        """The account as the console's database holds it."""
+        engine = make_engine(self.settings.database_url.get_secret_value(), pool_size=1)
+        try:
+            async with make_session_factory(engine)() as session:
+                return await accounts_repo.by_username(session, username)
+        finally:
+            await engine.dispose()
 
     def as_operator(self, role: Role, subject: str = "usr_" + "0" * 32) -> dict[str, str]:
         """Headers for calling a service directly with the operator's key (to set up and to check)."""

@@ -286,9 +286,7 @@ async def test_mentors_and_commissioners_are_refused_the_pairing_page(
     console_alone: Console, role: Role
 ) -> None:
     client, platform = console_alone
-    user = await platform.account(
-        role, MENTOR_ID if role is Role.MENTOR else None, f"u{uuid.uuid4().hex[:8]}"
-    )
+    user = await platform.account_in_role(role)
     home = await client.get((await sign_in(client, user)).headers["location"])
     assert "/coordinator/pairings" not in home.text
     page = await client.get(f"/coordinator/pairings/{PAIRING_ID}")

@@ -5,7 +5,6 @@ pages refused to mentors, commissioners and forms without the session's CSRF tok
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -37,7 +36,7 @@ Console = tuple[httpx.AsyncClient, Platform]
 @asynccontextmanager
 async def signed_in(platform: Platform, role: Role = Role.COORDINATOR) -> AsyncIterator[httpx.AsyncClient]:
     """A client signed in to the running console as a new account of `role`."""
-    user = await platform.account(role, MENTOR_ID if role is Role.MENTOR else None)
+    user = await platform.account_in_role(role)
     async with httpx.AsyncClient(base_url=platform.url) as client:
         assert (await sign_in(client, user)).status_code == 303
         yield client
@@ -268,9 +267,7 @@ async def test_mentors_and_commissioners_are_refused_pam_entry_and_the_registry(
     console_alone: Console, role: Role
 ) -> None:
     client, platform = console_alone
-    user = await platform.account(
-        role, MENTOR_ID if role is Role.MENTOR else None, f"u{uuid.uuid4().hex[:8]}"
-    )
+    user = await platform.account_in_role(role)
     home = await client.get((await sign_in(client, user)).headers["location"])
     assert "/coordinator/mentors" not in home.text and "/coordinator/pam" not in home.text
     pages = [

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 from console_support import PASSWORD, Platform, csrf_of, sign_in
 
 from peer_console.commands import add_account, set_locked
 from peer_console.domain.accounts import AccountError
-from peer_console.store import accounts_repo
 from peer_shared.auth.tokens import Role
-from peer_shared.db import make_engine, make_session_factory
 
 pytestmark = pytest.mark.integration
 MENTOR_ID = "mnt_" + "a1" * 16
 Console = tuple[httpx.AsyncClient, Platform]
-
-
-async def stored(platform: Platform, username: str) -> accounts_repo.Account | None:
-    engine = make_engine(platform.settings.database_url.get_secret_value(), pool_size=1)
-    try:
-        async with make_session_factory(engine)() as session:
-            return await accounts_repo.by_username(session, username)
-    finally:
-        await engine.dispose()
 
 
 async def test_a_good_password_signs_in_with_a_safe_cookie(console_alone: Console) -> None:
@@ -35,8 +22,8 @@ async def test_a_good_password_signs_in_with_a_safe_cookie(console_alone: Consol
     assert response.status_code == 303 and response.headers["location"] == "/report"
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
-    assert PASSWORD not in str(await stored(platform, user))  # only the argon2 hash is kept
-    assert (await stored(platform, user)).password_hash.startswith("$argon2id$")  # type: ignore[union-attr]
+    assert PASSWORD not in str(await platform.stored_account(user))  # only the argon2 hash is kept
+    assert (await platform.stored_account(user)).password_hash.startswith("$argon2id$")  # type: ignore[union-attr]
 
 
 async def test_repeated_failures_lock_the_account_until_the_operator_unlocks_it(
@@ -47,14 +34,14 @@ async def test_repeated_failures_lock_the_account_until_the_operator_unlocks_it(
     for _ in range(platform.settings.lockout_failures):
         refused = await sign_in(client, user, "wrong password!!")
         assert refused.status_code == 401 and "Enter a correct username and password" in refused.text
-    assert (await stored(platform, user)).disabled  # type: ignore[union-attr]
+    assert (await platform.stored_account(user)).disabled  # type: ignore[union-attr]
     locked = await sign_in(client, user)
     assert locked.status_code == 401
     assert (await client.get("/coordinator")).status_code == 303  # still not signed in
 
     assert await set_locked(platform.settings.database_url.get_secret_value(), user, False)
     assert (await sign_in(client, user)).headers["location"] == "/coordinator"
-    assert (await stored(platform, user)).failed_attempts == 0  # type: ignore[union-attr]
+    assert (await platform.stored_account(user)).failed_attempts == 0  # type: ignore[union-attr]
 
 
 async def test_an_unknown_user_is_refused_with_the_same_words(console_alone: Console) -> None:
@@ -91,9 +78,7 @@ async def test_each_role_is_refused_pages_outside_it(
     console_alone: Console, role: Role, refused: list[str]
 ) -> None:
     client, platform = console_alone
-    user = await platform.account(
-        role, MENTOR_ID if role is Role.MENTOR else None, f"u{uuid.uuid4().hex[:8]}"
-    )
+    user = await platform.account_in_role(role)
     await sign_in(client, user)
     for path in refused:
         page = await client.get(path)
@@ -112,9 +97,7 @@ async def test_each_role_is_refused_actions_outside_it(
     console_alone: Console, role: Role, action: str
 ) -> None:
     client, platform = console_alone
-    user = await platform.account(
-        role, MENTOR_ID if role is Role.MENTOR else None, f"u{uuid.uuid4().hex[:8]}"
-    )
+    user = await platform.account_in_role(role)
     home = await client.get((await sign_in(client, user)).headers["location"])
     refused = await client.post(action, data={"csrf_token": csrf_of(home)})
     assert refused.status_code == 403 and "You cannot open this page" in refused.text
@@ -151,4 +134,4 @@ async def test_bad_accounts_are_refused_and_nothing_is_stored(console_alone: Con
     with pytest.raises(AccountError, match="already"):
         await add_account(url, "TAKEN", "T", Role.COMMISSIONER, PASSWORD)
     for name in ("mentor-one", "coord-one", "ref-one", "short-one"):
-        assert await stored(platform, name) is None
+        assert await platform.stored_account(name) is None

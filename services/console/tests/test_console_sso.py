@@ -28,9 +28,7 @@ from peer_console.commands import set_locked
 from peer_console.domain.pages import HOME
 from peer_console.handlers.sso import REFUSED
 from peer_console.settings import ConsoleSettings
-from peer_console.store import accounts_repo
 from peer_shared.auth.tokens import Role
-from peer_shared.db import make_engine, make_session_factory
 from peer_support_cli.embedded import Infrastructure
 
 CONSOLE = "https://console.test"
@@ -139,15 +137,6 @@ def _without_csrf(page: httpx.Response) -> str:
     return page.text.replace(csrf_of(page), "")
 
 
-async def _stored(platform: Platform, username: str) -> accounts_repo.Account | None:
-    engine = make_engine(platform.settings.database_url.get_secret_value(), pool_size=1)
-    try:
-        async with make_session_factory(engine)() as session:
-            return await accounts_repo.by_username(session, username)
-    finally:
-        await engine.dispose()
-
-
 def test_single_sign_on_settings_must_be_complete() -> None:
     with pytest.raises(ValidationError, match="PEER_OIDC_CLIENT_ID and PEER_OIDC_CLIENT_SECRET"):
         ConsoleSettings(oidc_issuer="https://login.example.nhs.uk")
@@ -202,7 +191,7 @@ async def test_a_linked_account_signs_in_with_a_fresh_session_and_lands_on_its_r
     signed_out = await sso.console.post("/sign-out", data={"csrf_token": csrf_of(page)})
     assert signed_out.headers["location"] == "/sign-in"
     assert (await sso.console.get("/")).headers["location"] == "/sign-in"
-    assert (await _stored(sso.platform, user)).role is role  # type: ignore[union-attr]
+    assert (await sso.platform.stored_account(user)).role is role  # type: ignore[union-attr]
 
 
 @pytest.mark.integration
@@ -335,7 +324,7 @@ async def test_the_operator_links_and_unlinks_identities(sso: Sso) -> None:
     assert (await sso.sign_in()).status_code == 401
 
     assert (await sso.cli("link-sso", user, "Jane.Smith@nhs.net")).exit_code == 0
-    assert (await _stored(sso.platform, user)).sso_identity == "jane.smith@nhs.net"  # type: ignore[union-attr]
+    assert (await sso.platform.stored_account(user)).sso_identity == "jane.smith@nhs.net"  # type: ignore[union-attr]
     assert (await sso.sign_in()).headers["location"] == "/coordinator"
 
     other = await sso.account(Role.COMMISSIONER, None)
@@ -343,7 +332,7 @@ async def test_the_operator_links_and_unlinks_identities(sso: Sso) -> None:
     assert taken.exit_code == 2 and "already linked" in taken.output
     assert (await sso.cli("link-sso", "nobody-here", "x@nhs.net")).exit_code == 1
     assert (await sso.cli("link-sso", other, "two words")).exit_code == 2
-    assert (await _stored(sso.platform, other)).sso_identity is None  # type: ignore[union-attr]
+    assert (await sso.platform.stored_account(other)).sso_identity is None  # type: ignore[union-attr]
 
     assert (await sso.cli("unlink-sso", user)).exit_code == 0
     assert (await sso.sign_in()).status_code == 401

@@ -121,7 +121,7 @@ async def override(request: Request, account: Coordinator, match_id: str) -> Res
         try:
             chosen = await apis.post(account, Api.MATCHING, f"/matches/{match_id}/override", values)
         except ApiError as exc:
-            if exc.status not in (409, 422):
+            if not exc.is_refusal:
                 raise
             errors["mentor_id"] = exc.message
         else:

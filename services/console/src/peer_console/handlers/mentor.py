@@ -129,7 +129,7 @@ async def log_session(request: Request, account: Mentor, pairing_id: str) -> Res
                 account, Api.SESSIONS, f"/pairings/{pairing_id}/sessions", parsed.body
             )
         except ApiError as exc:
-            if exc.status not in (409, 422):
+            if not exc.is_refusal:
                 raise
             parsed.errors[refusal_field(exc.code)] = exc.message
         else:

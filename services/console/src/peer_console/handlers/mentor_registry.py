@@ -32,7 +32,6 @@ from peer_shared.clock import to_london
 from peer_shared.contracts.codes import ContactMode, Gender
 
 router = APIRouter(prefix="/coordinator/mentors")
-REFUSED = (409, 422)
 STATUS_ORDER = {s: i for i, s in enumerate(("active", "paused", "in-training", "applicant", "left"))}
 CHECKS = (
     ("DBS check", "dbs_checked_on", "dbs_expires_on"),
@@ -114,7 +113,7 @@ async def register(request: Request, account: Coordinator) -> Response:
         try:
             created = await apis_of(request).post(account, Api.MATCHING, "/mentors", parsed.body)
         except ApiError as exc:
-            if exc.status not in REFUSED:
+            if not exc.is_refusal:
                 raise
             parsed.errors = refusal_errors(
                 exc.code, exc.message, exc.fields, registering=True, sent=parsed.body
@@ -147,7 +146,7 @@ async def update(request: Request, account: Coordinator, mentor_id: str) -> Resp
         try:
             await apis.patch(account, Api.MATCHING, f"/mentors/{mentor_id}", parsed.body)
         except ApiError as exc:
-            if exc.status not in REFUSED:
+            if not exc.is_refusal:
                 raise
             parsed.errors = refusal_errors(
                 exc.code, exc.message, exc.fields, registering=False, sent=parsed.body
@@ -218,7 +217,7 @@ async def _act(
     try:
         await apis_of(request).post(account, Api.MATCHING, f"/mentors/{mentor_id}/{action}", body)
     except ApiError as exc:
-        if exc.status not in REFUSED:
+        if not exc.is_refusal:
             raise
         message = exc.message[:1].upper() + exc.message[1:]
         return await _detail_page(request, account, mentor_id, 422, {field: message}, values)

@@ -118,7 +118,7 @@ async def _act(
     try:
         await apis_of(request).post(account, Api.SESSIONS, f"/pairings/{pairing_id}/{action}", body)
     except ApiError as exc:
-        if exc.status not in (409, 422):
+        if not exc.is_refusal:
             raise
         return await _page(request, account, pairing_id, 422, {field: exc.message}, values)
     return RedirectResponse(f"/coordinator/pairings/{pairing_id}?done={action}", status_code=303)

@@ -52,6 +52,12 @@ class ApiError(Exception):
         self.fields = fields or {}
         """Request validation errors by body field path (`contact.email`, `training.0.completed_on`)."""
 
+    @property
+    def is_refusal(self) -> bool:
+        """The service understood the request and refused it under its rules (409, 422): a form shows
+        the reason next to the field; anything else is an error page."""
+        return self.status in (409, 422)
+
 
 class ServiceApis:
     """One HTTP client for the four services, signing a token per call."""

@@ -82,7 +82,7 @@ async def _act(
     try:
         await apis_of(request).post(account, Api.REFERRALS, f"/referrals/{referral_id}/{path}", body)
     except ApiError as exc:
-        if exc.status not in (409, 422):
+        if not exc.is_refusal:
             raise
         values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
         return await _page(request, account, referral_id, 422, {field: exc.message}, values)
