@@ -38,7 +38,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,8 +51,9 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from sqlalchemy import Column, Date, DateTime, MetaData, Table, Text, func, select
+from sqlalchemy import Column, Date, DateTime, MetaData, Table, Text, bindparam, func, select
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
@@ -69,7 +70,7 @@ from peer_shared.logging import configure_logging
 from peer_shared.messaging.consumer import EventConsumer
 from peer_shared.messaging.outbox import headers_of, lane_of
 from peer_shared.messaging.relay import OutboxRelay
-from peer_shared.messaging.subscription import Subscription
+from peer_shared.messaging.subscription import BatchHandler, Subscription
 from peer_shared.messaging.tables import create_messaging_tables, dead_letter, inbox, outbox
 from peer_shared.messaging.unit_of_work import UnitOfWork, unit_of_work
 from peer_shared.settings import ServiceSettings
@@ -113,8 +114,8 @@ def accepted(condition: str) -> CloudEvent[ReferralAccepted]:
     return new_event(data, clock=CLOCK, condition=condition, programme=PROGRAMME)
 
 
-async def match_referral(event: CloudEvent[ReferralAccepted], uow: UnitOfWork) -> None:
-    """The consuming service's handler: upsert its state and emit an event of its own, in one transaction."""
+def mentor_matched(event: CloudEvent[ReferralAccepted], clock: SystemClock) -> CloudEvent[MentorMatched]:
+    """The event the consuming service raises for an accepted referral."""
     matched = MentorMatched(
         match_id=_pid("mat"),
         referral_id=event.data.referral_id,
@@ -123,19 +124,69 @@ async def match_referral(event: CloudEvent[ReferralAccepted], uow: UnitOfWork) -
         mode=MatchMode.AUTO,
         confirmed_by=ConfirmedBy.SYSTEM,
     )
-    # An upsert written the way the services write theirs.
-    values = {"match_id": matched.match_id, "updated_at": uow.clock.now()}
-    statement = pg_insert(waitlist).values(
-        referral_id=event.data.referral_id, accepted_on=event.data.accepted_on, **values
+    return new_event(
+        matched, clock=clock, condition=event.condition, programme=event.programme, caused_by=event
     )
-    await uow.session.execute(statement.on_conflict_do_update(index_elements=["referral_id"], set_=values))
-    await uow.emit(
-        new_event(
-            matched, clock=uow.clock, condition=event.condition, programme=event.programme, caused_by=event
-        )
+
+
+_insert_waitlist = pg_insert(waitlist)
+_UPSERT_WAITLIST = _insert_waitlist.on_conflict_do_update(
+    index_elements=["referral_id"],
+    set_={"match_id": _insert_waitlist.excluded.match_id, "updated_at": _insert_waitlist.excluded.updated_at},
+)
+"""One entry; built once and executed with parameters, so SQLAlchemy reuses its compiled form."""
+
+_insert_waitlist_rows = pg_insert(waitlist).from_select(
+    ["referral_id", "match_id", "accepted_on", "updated_at"],
+    select(
+        func.unnest(bindparam("referral_ids", type_=ARRAY(Text))),
+        func.unnest(bindparam("match_ids", type_=ARRAY(Text))),
+        func.unnest(bindparam("accepted_ons", type_=ARRAY(Date))),
+        bindparam("updated_at", type_=DateTime(timezone=True)),
+    ),
+)
+_UPSERT_WAITLIST_ROWS = _insert_waitlist_rows.on_conflict_do_update(
+    index_elements=["referral_id"],
+    set_={
+        "match_id": _insert_waitlist_rows.excluded.match_id,
+        "updated_at": _insert_waitlist_rows.excluded.updated_at,
+    },
+)
+"""Many entries in one statement: the rows travel as arrays, one round trip for the whole batch."""
+
+
+async def match_referral(event: CloudEvent[ReferralAccepted], uow: UnitOfWork) -> None:
+    """The consuming service's handler: upsert its state and emit an event of its own, in one transaction."""
+    matched = mentor_matched(event, CLOCK)
+    await uow.session.execute(
+        _UPSERT_WAITLIST,
+        {
+            "referral_id": event.data.referral_id,
+            "match_id": matched.data.match_id,
+            "accepted_on": event.data.accepted_on,
+            "updated_at": uow.clock.now(),
+        },
     )
+    await uow.emit(matched)
     # Timed when the transaction commits (see CommitTimes): the handler only says which events it holds.
     uow.session.info.setdefault(COMMITTED_KEY, []).append(event.id)
+
+
+async def match_referrals(events: Sequence[CloudEvent[ReferralAccepted]], uow: UnitOfWork) -> None:
+    """The same as a batch handler: one upsert for every event in the fetched batch, then their events."""
+    latest = {event.data.referral_id: event for event in events}  # one row may be upserted once only
+    matched = {referral_id: mentor_matched(event, CLOCK) for referral_id, event in latest.items()}
+    await uow.session.execute(
+        _UPSERT_WAITLIST_ROWS,
+        {
+            "referral_ids": list(latest),
+            "match_ids": [m.data.match_id for m in matched.values()],
+            "accepted_ons": [e.data.accepted_on for e in latest.values()],
+            "updated_at": uow.clock.now(),
+        },
+    )
+    await uow.emit(*matched.values())
+    uow.session.info.setdefault(COMMITTED_KEY, []).extend(event.id for event in events)
 
 
 class GcPauses:
@@ -490,7 +541,12 @@ async def service_process(
                 pass  # connected, so the first request does not pay for it
             ready()
             report = await produce_at_rate(
-                sessions, config["condition"], config["rate"], config["duration"], config["pool_size"]
+                sessions,
+                config["condition"],
+                config["rate"],
+                config["duration"],
+                config["pool_size"],
+                config["tick_ms"] / 1000,
             )
             await stop.wait()
     finally:
@@ -499,29 +555,43 @@ async def service_process(
 
 
 async def produce_at_rate(
-    sessions: SessionFactory, condition: str, rate: float, duration: float, concurrency: int
+    sessions: SessionFactory, condition: str, rate: float, duration: float, concurrency: int, tick: float
 ) -> dict[str, Any]:
-    """Commit one event per transaction at a fixed rate (open loop: requests arrive on schedule)."""
+    """Commit events at a fixed rate (open loop: requests arrive on schedule, whatever came before).
+
+    With `tick` 0, one transaction per event at its scheduled time, as separate HTTP requests would
+    commit. Otherwise every `tick` seconds one transaction holds the events that fell due since the
+    last, as a service that groups concurrent requests into one commit does (the referrals intake).
+    """
     n = int(rate * duration)
     gate = asyncio.Semaphore(concurrency)
     running: set[asyncio.Task[None]] = set()
 
-    async def request(event: CloudEvent[ReferralAccepted]) -> None:
+    async def request(events: list[CloudEvent[ReferralAccepted]]) -> None:
         async with gate, unit_of_work(sessions, CLOCK) as uow:
-            await uow.emit(event)
+            await uow.emit(*events)
             # Timed by the commit itself, not when this task next runs (see CommitTimes).
-            uow.session.info[COMMITTED_KEY] = [event.id]
+            uow.session.info[COMMITTED_KEY] = [event.id for event in events]
+
+    def send(events: list[CloudEvent[ReferralAccepted]]) -> None:
+        task = asyncio.create_task(request(events))
+        running.add(task)
+        task.add_done_callback(running.discard)
 
     loop = asyncio.get_running_loop()
     with CommitTimes().listening() as commits:
         started = loop.time()
-        for i in range(n):
-            delay = started + i / rate - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            task = asyncio.create_task(request(accepted(condition)))
-            running.add(task)
-            task.add_done_callback(running.discard)
+        sent = 0
+        while sent < n:
+            due = min(n, math.floor((loop.time() - started) * rate) + 1)
+            if due > sent:
+                if tick:
+                    send([accepted(condition) for _ in range(sent, due)])
+                else:
+                    for _ in range(sent, due):
+                        send([accepted(condition)])
+                sent = due
+            await asyncio.sleep(tick or max(0.0, started + sent / rate - loop.time()))
         while running:
             await asyncio.gather(*running)
         seconds = loop.time() - started
@@ -703,7 +773,9 @@ async def full_path(bench: Bench, *, steady: bool) -> PhaseResult:
     subscription = Subscription(
         name=f"bench-{uuid.uuid4().hex[:10]}-v1",
         stream="PEER_REFERRALS",
-        handlers={ReferralAccepted: match_referral},
+        handlers={
+            ReferralAccepted: BatchHandler(match_referrals) if args.handler == "batch" else match_referral
+        },
         conditions=(condition,),
     )
     consumer_kwargs = {"batch_size": args.consumer_batch} if args.consumer_batch else {}
@@ -750,7 +822,12 @@ async def full_path(bench: Bench, *, steady: bool) -> PhaseResult:
         servers_before = bench.servers.sample()
         cpu_before = time.process_time()
         if steady:
-            load_config = common | {"role": "load", "rate": args.rate, "duration": args.duration}
+            load_config = common | {
+                "role": "load",
+                "rate": args.rate,
+                "duration": args.duration,
+                "tick_ms": args.tick_ms,
+            }
             load_config["pool_size"] = 16
             load = await start(running_service(load_config, in_process=args.in_process))
             await asyncio.wait_for(load.ready, 60)
@@ -780,7 +857,12 @@ async def full_path(bench: Bench, *, steady: bool) -> PhaseResult:
         committed = {uuid.UUID(k): v for k, v in produced["committed"].items()}
         latencies = [commits.at[i] - t for i, t in committed.items() if i in commits.at]
         rows.append(
-            Row(phase, f"load: 1 tx per event at {args.rate:g}/s", len(committed), produced["seconds"])
+            Row(
+                phase,
+                f"load: 1 tx per {f'{args.tick_ms:g} ms' if args.tick_ms else 'event'} at {args.rate:g}/s",
+                len(committed),
+                produced["seconds"],
+            )
         )
         rows.append(latency_row(phase, "producer commit -> consumer commit", elapsed, latencies, note))
         # The relay stamps published_at after the PubAck: it splits the latency in two legs.
@@ -921,8 +1003,11 @@ async def run(args: argparse.Namespace, infra: Any, pids: dict[str, int]) -> Non
     layout = "one process" if args.in_process else "relay, load generator and consumer in separate processes"
     relay_batch = args.relay_batch or "default"
     consumer_batch = args.consumer_batch or "default"
-    gc_note = "; gc.freeze() after start-up" if args.gc_freeze else ""
-    print(f"layout: {layout}; relay batch {relay_batch}, consumer batch {consumer_batch}{gc_note}")
+    gc_note = "" if args.gc_freeze else "; no gc.freeze()"
+    print(
+        f"layout: {layout}; {args.handler} handler; relay batch {relay_batch}, "
+        f"consumer batch {consumer_batch}{gc_note}"
+    )
     load = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(load_before, os.getloadavg(), strict=True))
     print(f"load average (1/5/15 min) before/after: {load}")
     print(machine_description(*versions))
@@ -954,16 +1039,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=20_000, help="events for the raw and full-speed phases")
     parser.add_argument("--rate", type=float, default=1000.0, help="events/s in the steady phase")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of the steady phase")
+    parser.add_argument(
+        "--tick-ms",
+        type=float,
+        default=5.0,
+        help="steady phase: commit the events due every this many ms in one transaction (0: one per event)",
+    )
     parser.add_argument("--relay-batch", type=int, default=None, help="OutboxRelay batch_size")
     parser.add_argument("--consumer-batch", type=int, default=None, help="EventConsumer batch_size")
+    parser.add_argument(
+        "--handler",
+        choices=("batch", "per-event"),
+        default="batch",
+        help="the consumer's handler: one set-wise upsert per batch, or one upsert per event",
+    )
     parser.add_argument("--in-process", action="store_true", help="run relay and consumer in one process")
     parser.add_argument(
         "--phases", default="raw,full,steady", help="comma-separated subset of raw,full,steady"
     )
     parser.add_argument(
-        "--gc-freeze",
-        action="store_true",
-        help="gc.freeze() in every process once it has started (what a service could do at start-up)",
+        "--no-gc-freeze",
+        dest="gc_freeze",
+        action="store_false",
+        help="skip the gc.freeze() every service does after start-up (shows what full collections cost)",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     return parser.parse_args(argv)

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from peer_shared.messaging.consumer import EventConsumer
 from peer_shared.messaging.dead_letters import list_dead_letters
 from peer_shared.messaging.outbox import headers_of
 from peer_shared.messaging.replay import replay_dead_letters
-from peer_shared.messaging.subscription import RetryPolicy, Subscription
+from peer_shared.messaging.subscription import BatchHandler, RetryPolicy, Subscription
 from peer_shared.messaging.tables import inbox
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
@@ -182,6 +183,47 @@ async def test_undecodable_message_is_dead_lettered_without_blocking_others(
     async with database.sessions() as session:
         [letter] = await list_dead_letters(session)
     assert "CloudEvents 'type'" in letter.error and letter.attempts == 1
+
+
+async def test_batch_handler_applies_a_fetched_batch_in_one_call_and_a_bad_event_fails_alone(
+    database: Database, js: JetStreamContext, condition: str
+) -> None:
+    calls: list[int] = []
+    fixed = False
+    events = [rejection(condition) for _ in range(20)]
+    bad = events[7]
+
+    async def record_all(batch: Sequence[CloudEvent[ReferralRejected]], uow: UnitOfWork) -> None:
+        calls.append(len(batch))
+        for event in batch:
+            if event.id == bad.id and not fixed:
+                raise RuntimeError("mentor registry unavailable")
+            await record_effect(event, uow)
+
+    sub = subscription(condition, BatchHandler(record_all), RetryPolicy(max_deliver=2, backoff=(0.2,)))
+    for event in events:
+        await publish(js, event)
+    await publish(js, events[3], msg_id=f"{events[3].id}-again")  # a duplicate in the same batch
+    task = asyncio.create_task(consumer(database, js, sub).run())
+    try:
+        await eventually(lambda: _dead_letter_count(database, 1))
+        await eventually(lambda: _consumer_done(js, sub, 21 + 1))
+    finally:
+        task.cancel()
+    # The first call had the whole batch (less the duplicate); it failed, so the batch was re-run one
+    # event per call, and the bad event failed alone, twice, before it was parked.
+    assert calls[0] == 20
+    assert all(size == 1 for size in calls[1:])
+    for event in events:
+        assert await times_applied(database, event.data.referral_id) == (0 if event is bad else 1)
+    async with database.sessions() as session:
+        [letter] = await list_dead_letters(session, consumer=sub.name)
+    assert letter.event_id == bad.id and letter.attempts == 2
+
+    fixed = True
+    [result] = await replay_dead_letters(database.sessions, [sub], CLOCK)
+    assert result.applied
+    assert await times_applied(database, bad.data.referral_id) == 1
 
 
 async def _consumer_done(js: JetStreamContext, sub: Subscription, delivered: int) -> bool:

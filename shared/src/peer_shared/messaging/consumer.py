@@ -38,7 +38,13 @@ from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
 from peer_shared.messaging import dead_letters, inbox
 from peer_shared.messaging.outbox import put_in_outbox
-from peer_shared.messaging.subscription import PermanentError, Subscription
+from peer_shared.messaging.subscription import (
+    BatchHandler,
+    Handler,
+    PermanentError,
+    Subscription,
+    call_handler,
+)
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.metrics import EVENTS_HANDLED, HANDLER_SECONDS
 
@@ -160,6 +166,7 @@ class EventConsumer:
     async def _apply_batch(self, deliveries: list[_Delivery], *, isolate: bool) -> None:
         name = self.subscription.name
         staged: list[CloudEvent[Any]] = []
+        batched: dict[BatchHandler, list[_Delivery]] = {}
         async with self._sessions() as session, session.begin():
             decoded = [d.event.id for d in deliveries if d.event is not None]
             fresh = await inbox.claim(session, name, decoded)
@@ -183,28 +190,43 @@ class EventConsumer:
                     delivery.outcome = Outcome.IGNORED
                     continue
                 if not isolate:
+                    if isinstance(handler, BatchHandler):
+                        batched.setdefault(handler, []).append(delivery)
+                        continue
                     uow = _StagingUnitOfWork(session=session, clock=self._clock, staged=staged)
-                    await self._run_handler(event, handler, uow)
+                    await self._run_handler([event], handler, uow)
                     delivery.outcome = Outcome.HANDLED
                     continue
                 try:
                     async with session.begin_nested():
                         await self._run_handler(
-                            event, handler, UnitOfWork(session=session, clock=self._clock)
+                            [event], handler, UnitOfWork(session=session, clock=self._clock)
                         )
                     delivery.outcome = Outcome.HANDLED
                 except Exception as exc:
                     await inbox.release(session, name, event.id)
                     await self._fail(session, delivery, exc)
+            for batch_handler, group in batched.items():
+                uow = _StagingUnitOfWork(session=session, clock=self._clock, staged=staged)
+                await self._run_handler([d.event for d in group if d.event], batch_handler, uow)
+                for delivery in group:
+                    delivery.outcome = Outcome.HANDLED
             if staged:
                 await put_in_outbox(session, staged)
 
-    async def _run_handler(self, event: CloudEvent[EventData], handler: object, uow: UnitOfWork) -> None:
+    async def _run_handler(
+        self, events: list[CloudEvent[EventData]], handler: Handler | BatchHandler, uow: UnitOfWork
+    ) -> None:
+        """Run a handler on one event, or a batch handler on several, with their ids bound to the logs."""
         started = time.perf_counter()
-        with structlog.contextvars.bound_contextvars(
-            event_id=str(event.id), correlation_id=str(event.correlationid), event_type=event.type
-        ):
-            await handler(event, uow)  # type: ignore[operator]
+        first = events[0]
+        context: dict[str, object] = {"event_type": first.type}
+        if len(events) == 1:
+            context |= {"event_id": str(first.id), "correlation_id": str(first.correlationid)}
+        else:
+            context["batch_size"] = len(events)
+        with structlog.contextvars.bound_contextvars(**context):
+            await call_handler(handler, events, uow)
         self._handler_seconds.observe(time.perf_counter() - started)
 
     async def _fail(self, session: AsyncSession, delivery: _Delivery, exc: Exception) -> None:

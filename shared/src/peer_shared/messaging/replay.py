@@ -9,7 +9,7 @@ from peer_shared.contracts.registry import parse_event
 from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
 from peer_shared.messaging import dead_letters, inbox
-from peer_shared.messaging.subscription import Subscription
+from peer_shared.messaging.subscription import Subscription, call_handler
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
@@ -55,7 +55,7 @@ async def replay_dead_letters(
                 if await inbox.claim(session, letter.consumer, [event.id]):
                     handler = subscription.handlers.get(type(event.data))
                     if handler is not None:
-                        await handler(event, UnitOfWork(session=session, clock=clock))
+                        await call_handler(handler, [event], UnitOfWork(session=session, clock=clock))
                         applied = True
                 await dead_letters.mark_replayed(session, letter.id, at=clock.now(), error=None)
         except Exception as exc:

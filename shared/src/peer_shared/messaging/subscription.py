@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -15,6 +15,31 @@ from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.settings import ServiceSettings
 
 Handler = Callable[[CloudEvent[Any], UnitOfWork], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class BatchHandler:
+    """A handler that applies every event of its type in a fetched batch with one call.
+
+    For high-volume events whose state change can be written set-wise (one statement over arrays
+    instead of one round trip per event). The consumer calls `apply` once per batch with the fresh
+    events of that type, in delivery order, after the batch's per-event handlers; if it raises, the
+    batch is re-run in isolation and `apply` gets one event at a time inside its own savepoint, so a
+    bad event still fails alone. It must not rely on seeing events of other types first.
+    """
+
+    apply: Callable[[Sequence[CloudEvent[Any]], UnitOfWork], Awaitable[None]]
+
+
+async def call_handler(
+    handler: Handler | BatchHandler, events: Sequence[CloudEvent[Any]], uow: UnitOfWork
+) -> None:
+    """Apply events of one type: a batch handler takes them all, a per-event handler the only one."""
+    if isinstance(handler, BatchHandler):
+        await handler.apply(events, uow)
+        return
+    (event,) = events
+    await handler(event, uow)
 
 
 class PermanentError(Exception):
@@ -43,7 +68,7 @@ class Subscription:
 
     name: str
     stream: str
-    handlers: Mapping[type[EventData], Handler]
+    handlers: Mapping[type[EventData], Handler | BatchHandler]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     conditions: tuple[str, ...] = ("*",)
 
