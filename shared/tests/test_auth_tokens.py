@@ -24,6 +24,7 @@ from peer_shared.auth import (
     issue_token,
     load_private_key,
     load_public_key,
+    tokens,
 )
 from peer_shared.clock import FixedClock
 
@@ -227,3 +228,30 @@ def test_issuing_refuses_lifetimes_outside_the_bounds(
 ) -> None:
     with pytest.raises(ValueError, match="lifetime"):
         _issue(key, clock, ttl=ttl)
+
+
+def test_a_good_signature_is_checked_once_per_token_and_the_oldest_is_forgotten(
+    key: Ed25519PrivateKey, clock: FixedClock, verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    signed_claims = TokenVerifier._signed_claims
+
+    def counting(self: TokenVerifier, token: str) -> dict[str, Any]:
+        checked.append(token)
+        return signed_claims(self, token)
+
+    monkeypatch.setattr(TokenVerifier, "_signed_claims", counting)
+    monkeypatch.setattr(tokens, "VERIFIED_TOKENS_KEPT", 2)
+    first, second, third = (_issue(key, clock, subject=f"M-{n}") for n in range(3))
+    impostor = _issue(Ed25519PrivateKey.generate(), clock)
+
+    for token in (first, first, second, first):
+        verifier.verify(token)
+    for _ in range(2):
+        assert _reason(verifier, impostor) is AuthFailure.BAD_SIGNATURE
+    assert checked == [first, second, impostor, impostor]  # a bad signature is never remembered
+
+    verifier.verify(third)  # a third good token: `second` was the least recently used
+    verifier.verify(first)
+    verifier.verify(second)
+    assert checked[4:] == [third, second]
