@@ -50,7 +50,11 @@ def referral_policy(settings: ReferralsSettings) -> ReferralPolicy:
     return ReferralPolicy(routing=routing, minimum_age=settings.minimum_age)
 
 
-def context(request: Request) -> Context:
-    """FastAPI dependency: the service context set up by `create_app`."""
+async def context(request: Request) -> Context:
+    """FastAPI dependency: the service context set up by `create_app`.
+
+    `async` although it awaits nothing: FastAPI runs a plain `def` dependency in a worker thread,
+    a thread hand-off on every request.
+    """
     found: Context = request.app.state.referrals
     return found

@@ -13,8 +13,12 @@ from peer_shared.runtime import ServiceRuntime
 T = TypeVar("T")
 
 
-def runtime(request: Request) -> ServiceRuntime:
-    """The running service (database, clock)."""
+async def runtime(request: Request) -> ServiceRuntime:
+    """The running service (database, clock).
+
+    `async` although it awaits nothing: FastAPI runs a plain `def` dependency in a worker thread,
+    a thread hand-off on every request.
+    """
     found: ServiceRuntime = request.app.state.runtime
     return found
 
