@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import uuid
+import weakref
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,6 +16,7 @@ from pydantic import ValidationError
 from peer_shared.clock import FixedClock
 from peer_shared.contracts import EVENT_TYPES, CloudEvent, new_event, parse_event, subject_for
 from peer_shared.contracts.codes import AgeBand, Gender
+from peer_shared.contracts.envelope import envelope_for
 from peer_shared.contracts.events import MentorMatched, ReferralReceived, SafeguardingConcernRaised
 from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode
 from peer_shared.contracts.events.referrals import ReferralSource
@@ -179,3 +182,11 @@ def test_payloads_are_frozen_and_undeclared_fields_never_reach_the_wire() -> Non
         event.age_band = AgeBand.AGE_18_24  # type: ignore[misc]
     smuggled = ReferralReceived.model_validate({**event.model_dump(), "nhs_number": "9434765919"})
     assert "9434765919" not in smuggled.model_dump_json()
+
+
+def test_the_envelope_of_a_payload_class_is_built_once_and_kept() -> None:
+    kept = weakref.ref(envelope_for(SafeguardingConcernRaised))
+    gc.collect()  # pydantic's own cache of parametrised models is weak: a collection empties it
+    envelope = kept()
+    assert envelope is not None and envelope_for(SafeguardingConcernRaised) is envelope
+    assert envelope.model_fields["data"].annotation is SafeguardingConcernRaised

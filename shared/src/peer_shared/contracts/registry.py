@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_shared.contracts.envelope import CloudEvent, EventData, envelope_for
 
 E = TypeVar("E", bound=type[EventData])
 
@@ -38,7 +38,7 @@ def parse_event(raw: bytes | str) -> CloudEvent[EventData]:
     if data_type is None:
         raise UnknownEventType(f"unknown event type {event_type!r}")
     try:
-        return CloudEvent[data_type].model_validate_json(raw)  # type: ignore[valid-type]
+        return envelope_for(data_type).model_validate_json(raw)
     except ValidationError as exc:
         raise MalformedEvent(f"invalid {event_type}: {exc}") from exc
 

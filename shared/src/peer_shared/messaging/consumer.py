@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peer_shared.cancellation import stop_if_cancelled
 from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_shared.contracts.envelope import CloudEvent, EventData, envelope_for
 from peer_shared.contracts.registry import EVENT_TYPES, MalformedEvent, UnknownEventType, parse_event
 from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
@@ -280,9 +280,6 @@ class EventConsumer:
             EVENTS_HANDLED.labels(self._service, self.subscription.name, outcome.value).inc(n)
 
 
-_ENVELOPES: dict[type[EventData], type[CloudEvent[EventData]]] = {}
-
-
 def _decode_by_header(msg: Msg) -> CloudEvent[EventData] | None:
     """Parse with the model the `ce-type` header names, or None to leave it to `parse_event`.
 
@@ -295,11 +292,8 @@ def _decode_by_header(msg: Msg) -> CloudEvent[EventData] | None:
     data_type = EVENT_TYPES.get(event_type) if event_type else None
     if data_type is None:
         return None
-    envelope = _ENVELOPES.get(data_type)
-    if envelope is None:
-        envelope = _ENVELOPES[data_type] = CloudEvent[data_type]  # type: ignore[valid-type]
     try:
-        event = envelope.model_validate_json(msg.data)
+        event: CloudEvent[EventData] = envelope_for(data_type).model_validate_json(msg.data)
     except ValidationError:
         return None
     return event if event.type == event_type else None

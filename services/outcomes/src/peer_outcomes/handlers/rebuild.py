@@ -23,7 +23,7 @@ from sqlalchemy import text
 from peer_outcomes.handlers.projection import project
 from peer_outcomes.store.projection_batch import ProjectionBatch
 from peer_outcomes.store.tables import PROJECTION_TABLES
-from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_shared.contracts.envelope import CloudEvent, EventData, envelope_for
 from peer_shared.contracts.registry import EVENT_TYPES, MalformedEvent, UnknownEventType, parse_event
 from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
@@ -133,7 +133,8 @@ def _decode(msg: Msg) -> CloudEvent[EventData] | None:
     data_type = EVENT_TYPES.get((msg.headers or {}).get("ce-type", ""))
     try:
         if data_type is not None:
-            return CloudEvent[data_type].model_validate_json(msg.data)  # type: ignore[valid-type]
+            event: CloudEvent[EventData] = envelope_for(data_type).model_validate_json(msg.data)
+            return event
         return parse_event(msg.data)
     except (MalformedEvent, UnknownEventType, ValueError) as exc:
         log.warning("event skipped in rebuild", subject=msg.subject, error=str(exc)[:200])
