@@ -19,13 +19,13 @@ Handler = Callable[[CloudEvent[Any], UnitOfWork], Awaitable[None]]
 
 @dataclass(frozen=True)
 class BatchHandler:
-    """A handler that applies every event of its type in a fetched batch with one call.
+    """A handler that applies the events of a fetched batch with one call.
 
     For high-volume events whose state change can be written set-wise (one statement over arrays
     instead of one round trip per event). The consumer calls `apply` once per batch with the fresh
-    events of that type, in delivery order, after the batch's per-event handlers; if it raises, the
-    batch is re-run in isolation and `apply` gets one event at a time inside its own savepoint, so a
-    bad event still fails alone. It must not rely on seeing events of other types first.
+    events it handles (of every type mapped to it), in delivery order, after the batch's per-event
+    handlers; if it raises, the batch is re-run in isolation and `apply` gets one event at a time inside
+    its own savepoint, so a bad event still fails alone. It must not rely on the order of events.
     """
 
     apply: Callable[[Sequence[CloudEvent[Any]], UnitOfWork], Awaitable[None]]

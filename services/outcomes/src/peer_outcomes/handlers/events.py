@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from peer_outcomes.handlers.projection import PROJECTORS, apply_event
+from peer_outcomes.handlers.projection import APPLY_EVENTS, PROJECTORS
 from peer_shared.contracts.streams import public_stream
 from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
 from peer_shared.settings import ServiceSettings
@@ -19,7 +19,7 @@ def subscriptions(settings: ServiceSettings) -> Sequence[Subscription]:
         Subscription(
             name=durable_name(settings, f"outcomes-projections-{producer}-v1"),
             stream=public_stream(producer).name,
-            handlers={t: apply_event for t in PROJECTORS if t.producer == producer},
+            handlers={t: APPLY_EVENTS for t in PROJECTORS if t.producer == producer},
             retry=retry_policy(settings),
             conditions=tuple(settings.conditions),
         )

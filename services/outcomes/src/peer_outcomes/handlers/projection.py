@@ -6,7 +6,7 @@ envelope), so a referral whose `ReferralReceived` has not arrived yet still belo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from peer_outcomes.store.projection_batch import (
@@ -35,6 +35,7 @@ from peer_shared.contracts.events import (
     ReferralWithdrawn,
     SessionLogged,
 )
+from peer_shared.messaging.subscription import BatchHandler
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 Projector = Callable[[CloudEvent[Any], ProjectionBatch], None]
@@ -190,8 +191,14 @@ def project(event: CloudEvent[EventData], batch: ProjectionBatch) -> None:
         projector(event, batch)
 
 
-async def apply_event(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-    """The live consumers' handler: project one event and write it in the consumer's transaction."""
+async def apply_events(events: Sequence[CloudEvent[Any]], uow: UnitOfWork) -> None:
+    """The live consumers' handler: project a fetched batch of events, whatever their types, and write
+    it with one upsert per table in the consumer's transaction (the merge rules make order irrelevant)."""
     batch = ProjectionBatch()
-    project(event, batch)
+    for event in events:
+        project(event, batch)
     await batch.flush(uow.session)
+
+
+APPLY_EVENTS = BatchHandler(apply_events)
+"""One handler for every projected type, so a fetched batch is written together."""

@@ -4,7 +4,7 @@ Events arrive in any order across streams and may arrive twice, so every write i
 does not depend on order: a column is only ever filled in (`fill`), the earliest date kept (`least`), a
 row never changes once written (`keep`), or the highest revision wins (`revision`). Rows for one key in
 one batch are merged in memory by the same rule first (Postgres refuses to touch a row twice in one
-statement). The live consumers flush a batch per event; a rebuild flushes every few thousand events.
+statement). The live consumers flush once per fetched batch; a rebuild flushes every few thousand events.
 """
 
 from __future__ import annotations
