@@ -220,11 +220,11 @@ class EventConsumer:
         """Run a handler on one event, or a batch handler on several, with their ids bound to the logs."""
         started = time.perf_counter()
         first = events[0]
-        context: dict[str, object] = {"event_type": first.type}
-        if len(events) == 1:
-            context |= {"event_id": str(first.id), "correlation_id": str(first.correlationid)}
-        else:
-            context["batch_size"] = len(events)
+        context: dict[str, object] = (
+            {"event_id": str(first.id), "correlation_id": str(first.correlationid), "event_type": first.type}
+            if len(events) == 1
+            else {"batch_size": len(events)}  # a batch handler may take several types at once
+        )
         with structlog.contextvars.bound_contextvars(**context):
             await call_handler(handler, events, uow)
         self._handler_seconds.observe(time.perf_counter() - started)
