@@ -31,7 +31,7 @@ from peer_sessions.handlers.events import subscriptions as sessions_subscription
 from peer_sessions.settings import SessionsSettings
 from peer_shared.auth.revocation import BUCKET, RevocationWatcher, revoke
 from peer_shared.bus import connect, ensure_streams, inbox_prefix
-from peer_shared.contracts.streams import ALL_STREAMS, SERVICES, streams_of
+from peer_shared.contracts.streams import ALL_STREAMS, PRODUCERS, streams_of
 from peer_shared.messaging.subscription import Subscription
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import Infrastructure
@@ -147,7 +147,7 @@ async def streams_intact(js: JetStreamContext) -> bool:
 # --- the services ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", PRODUCERS)
 async def test_a_service_runs_its_streams_consumers_and_revocation_watch_with_its_own_identity(
     infra: Infrastructure, js: JetStreamContext, condition: str, service: str
 ) -> None:
@@ -198,7 +198,7 @@ async def test_a_service_runs_its_streams_consumers_and_revocation_watch_with_it
         await client.close()
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", PRODUCERS)
 async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
     infra: Infrastructure,
     js: JetStreamContext,
@@ -225,7 +225,7 @@ async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
         *(
             f"{root}.{condition}.{other}.forged.v1"
             for root in ("peer", "internal")
-            for other in SERVICES
+            for other in PRODUCERS
             if other != service
         ),
         f"$KV.{BUCKET}.forged",
@@ -234,7 +234,7 @@ async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
     # It receives on its own inbox prefix only: never another client's replies and deliveries.
     not_received = ["_INBOX.>", ">", "peer.>", "internal.>", f"$KV.{BUCKET}.>"]
     not_received += [
-        f"{inbox_prefix(other)}.>" for other in (*SERVICES, "operator", "regional") if other != service
+        f"{inbox_prefix(other)}.>" for other in (*PRODUCERS, "operator", "regional") if other != service
     ]
     assert [subject for subject in not_received if not await me.may_not_subscribe(subject)] == []
     assert me.client.is_connected
@@ -244,7 +244,7 @@ async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
 async def test_no_service_consumes_an_internal_stream(infra: Infrastructure) -> None:
     """The internal lanes (safeguarding) are read by the operator only: no service may consume them."""
     internal = {s.name for s in ALL_STREAMS if s.internal}
-    assert all(not consumed_streams(infra, service) & internal for service in SERVICES)
+    assert all(not consumed_streams(infra, service) & internal for service in PRODUCERS)
 
 
 # --- the regional subscribers' identity --------------------------------------------------
@@ -324,7 +324,7 @@ async def test_regional_publishes_nothing_and_deletes_nothing(
     regional = await as_user("regional")
     public = [s.name for s in ALL_STREAMS if not s.internal]
     refused = [
-        *(f"{root}.{condition}.{service}.forged.v1" for root in ("peer", "internal") for service in SERVICES),
+        *(f"{root}.{condition}.{service}.forged.v1" for root in ("peer", "internal") for service in PRODUCERS),
         f"$KV.{BUCKET}.forged",
         *(
             f"$JS.API.STREAM.{op}.{name}"
@@ -340,7 +340,7 @@ async def test_regional_publishes_nothing_and_deletes_nothing(
     assert await streams_intact(js)
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", PRODUCERS)
 async def test_regional_cannot_take_events_from_a_services_consumers(
     infra: Infrastructure, as_user: Connect, service: str
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -108,6 +108,11 @@ def clock_from_setting(start: datetime | None, clock_file: Path | None = None) -
 def to_london(moment: datetime) -> datetime:
     """Convert a UTC instant to UK local time for display."""
     return _require_aware(moment).astimezone(LONDON)
+
+
+def uk_today(clock: Clock) -> date:
+    """Today's date in the UK on `clock` (a day starts at midnight in Europe/London, not UTC)."""
+    return to_london(clock.now()).date()
 
 
 def _require_aware(moment: datetime) -> datetime:

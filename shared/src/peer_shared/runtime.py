@@ -1,7 +1,9 @@
-"""Wiring every service shares: settings -> logging, database, migrations, bus, auth, health.
+"""Wiring every service shares: settings -> logging, database, migrations, bus, auth.
 
-A service's `app.py` builds a `ServiceRuntime` and hands its `lifespan` to FastAPI; engines and clients
-are made there, never at import time, and shut down in order (stop consuming, drain NATS, close the pool).
+`DatabaseRuntime` is the half every process with a database of its own needs (the web console uses it
+alone); `ServiceRuntime` adds the bus (outbox relay, consumers) and token verification. A service's
+`app.py` builds one and hands its `lifespan` to FastAPI; engines and clients are made there, never at
+import time, and shut down in order (stop consuming, drain NATS, close the pool).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from peer_shared.auth.revocation import RevocationList
 from peer_shared.auth.tokens import TokenVerifier, load_public_key
@@ -27,31 +31,25 @@ from peer_shared.settings import ServiceSettings
 log = get_logger(__name__)
 
 SubscriptionFactory = Callable[[ServiceSettings], Sequence[Subscription]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-class ServiceRuntime:
-    """The live parts of one service process."""
+class DatabaseRuntime:
+    """The live parts of a process that owns a database: settings, clock, migrations, sessions."""
 
     def __init__(
         self,
         settings: ServiceSettings,
         *,
         migrations: Path,
-        subscriptions: SubscriptionFactory = lambda _settings: (),
         clock: Clock | None = None,
+        pool_size: int = 10,
     ) -> None:
         self.settings = settings
         self.clock = clock or clock_from_setting(settings.clock_start, settings.clock_file)
-        self.revocations = RevocationList()
-        self.verifier = TokenVerifier(
-            {issuer: load_public_key(key) for issuer, key in settings.auth_public_keys.items()},
-            self.revocations,
-            self.clock,
-        )
         self._migrations = migrations
-        self._subscriptions = subscriptions
+        self._pool_size = pool_size
         self._sessions: SessionFactory | None = None
-        self.bus: Bus | None = None
 
     @property
     def sessions(self) -> SessionFactory:
@@ -65,38 +63,81 @@ class ServiceRuntime:
         return unit_of_work(self.sessions, self.clock)
 
     @contextlib.asynccontextmanager
-    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
-        """Start the service's resources, and stop them in order on shutdown."""
+    async def database(self) -> AsyncIterator[AsyncEngine]:
+        """Configure logging, migrate the database and open its pool; close the pool on the way out."""
         s = self.settings
         configure_logging(s.service_name, fmt=s.log_format, level=s.log_level)
         url = s.database_url.get_secret_value()
-        engine = make_engine(url)
+        engine = make_engine(url, pool_size=self._pool_size)
         await migrate(self._migrations, url)
         self._sessions = make_session_factory(engine)
-        self.bus = Bus(
-            s,
-            engine=engine,
-            sessions=self._sessions,
-            clock=self.clock,
-            subscriptions=self._subscriptions(s),
-            revocations=self.revocations,
-        )
-        app.state.runtime = self
-        app.state.token_verifier = self.verifier
-        bus_task = asyncio.create_task(self.bus.run(), name=f"{s.service_name}-bus")
-        bus_task.add_done_callback(_report_crash)
-        _freeze_startup_objects()
-        log.info("service started", http_port=s.http_port)
         try:
-            yield
+            yield engine
         finally:
-            bus_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await bus_task
-            with contextlib.suppress(Exception):
-                await self.bus.close()
             await engine.dispose()
-            log.info("service stopped")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        """Start the database half, and stop it on shutdown."""
+        async with self.database():
+            app.state.runtime = self
+            _freeze_startup_objects()
+            log.info("service started", http_port=self.settings.http_port)
+            try:
+                yield
+            finally:
+                log.info("service stopped")
+
+
+class ServiceRuntime(DatabaseRuntime):
+    """The live parts of one service process: the database half, the bus and token verification."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        migrations: Path,
+        subscriptions: SubscriptionFactory = lambda _settings: (),
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(settings, migrations=migrations, clock=clock)
+        self.revocations = RevocationList()
+        self.verifier = TokenVerifier(
+            {issuer: load_public_key(key) for issuer, key in settings.auth_public_keys.items()},
+            self.revocations,
+            self.clock,
+        )
+        self._subscriptions = subscriptions
+        self.bus: Bus | None = None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        """Start the service's resources, and stop them in order on shutdown."""
+        s = self.settings
+        async with self.database() as engine:
+            self.bus = Bus(
+                s,
+                engine=engine,
+                sessions=self.sessions,
+                clock=self.clock,
+                subscriptions=self._subscriptions(s),
+                revocations=self.revocations,
+            )
+            app.state.runtime = self
+            app.state.token_verifier = self.verifier
+            bus_task = asyncio.create_task(self.bus.run(), name=f"{s.service_name}-bus")
+            bus_task.add_done_callback(_report_crash)
+            _freeze_startup_objects()
+            log.info("service started", http_port=s.http_port)
+            try:
+                yield
+            finally:
+                bus_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await bus_task
+                with contextlib.suppress(Exception):
+                    await self.bus.close()
+                log.info("service stopped")
 
 
 def _freeze_startup_objects() -> None:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 import uvicorn
-from fastapi import FastAPI
 
-from peer_shared.settings import ServiceSettings
-
-S = TypeVar("S", bound=ServiceSettings)
+from peer_shared.service import ServiceDescriptor
 
 
-def serve(create_app: Callable[[S], FastAPI], settings: S) -> None:
-    """Serve the app on the configured host and port until told to stop."""
+def serve(service: ServiceDescriptor) -> None:
+    """Serve the service's app, with settings from the environment, until told to stop."""
+    settings = service.settings()
     uvicorn.run(
-        create_app(settings),
+        service.create_app(settings),
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,

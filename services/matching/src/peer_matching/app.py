@@ -10,7 +10,7 @@ from peer_matching.handlers.events import subscriptions
 from peer_matching.handlers.registry import RegistryError
 from peer_matching.settings import MatchingSettings
 from peer_matching.store import MIGRATIONS
-from peer_shared.health import router as health_router
+from peer_shared.http.health import router as health_router
 from peer_shared.runtime import ServiceRuntime
 
 

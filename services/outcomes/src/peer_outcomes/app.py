@@ -10,7 +10,7 @@ from peer_outcomes.handlers.problems import install_problem_handlers
 from peer_outcomes.settings import OutcomesSettings
 from peer_outcomes.store import MIGRATIONS
 from peer_shared.clock import Clock
-from peer_shared.health import router as health_router
+from peer_shared.http.health import router as health_router
 from peer_shared.runtime import ServiceRuntime
 
 

@@ -15,7 +15,7 @@ from peer_referrals.handlers.mllp_listener import MllpListener
 from peer_referrals.service_layer.batching import IntakeBatcher
 from peer_referrals.settings import ReferralsSettings
 from peer_referrals.store import MIGRATIONS
-from peer_shared.health import router as health_router
+from peer_shared.http.health import router as health_router
 from peer_shared.runtime import ServiceRuntime
 
 

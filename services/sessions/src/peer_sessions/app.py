@@ -15,7 +15,7 @@ from peer_sessions.handlers.http import router as api_router
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.store import MIGRATIONS
 from peer_shared.clock import Clock
-from peer_shared.health import router as health_router
+from peer_shared.http.health import router as health_router
 from peer_shared.runtime import ServiceRuntime
 
 

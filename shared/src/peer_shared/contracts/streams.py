@@ -13,7 +13,10 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 
 from peer_shared.contracts.subjects import INTERNAL_ROOT, PUBLIC_ROOT
 
-SERVICES = ("referrals", "matching", "sessions", "outcomes")
+PRODUCERS = ("referrals", "matching", "sessions", "outcomes")
+"""The services that publish events, each to a public stream of its own: part of the published contract,
+so a regional subscriber (or a consumer of every producer, like outcomes) knows them without installing
+the services. Each service's descriptor lists its streams from here; a test checks the two agree."""
 DEFAULT_MAX_BYTES = 2 * 1024**3
 DEFAULT_DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
 
@@ -74,4 +77,4 @@ def streams_of(service: str) -> tuple[StreamSpec, ...]:
     return (public_stream(service), internal_stream(service))
 
 
-ALL_STREAMS: tuple[StreamSpec, ...] = tuple(s for svc in SERVICES for s in streams_of(svc))
+ALL_STREAMS: tuple[StreamSpec, ...] = tuple(s for svc in PRODUCERS for s in streams_of(svc))

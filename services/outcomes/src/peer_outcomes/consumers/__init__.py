@@ -1,0 +1,1 @@
+"""The outcomes service's event consumers."""

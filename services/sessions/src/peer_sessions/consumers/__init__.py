@@ -1,0 +1,1 @@
+"""The sessions service's event consumers."""
