@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from peer_shared.clock import Clock
-from peer_shared.contracts.streams import StreamSpec
+from peer_shared.contracts.streams import StreamSpec, streams_of
 from peer_shared.runtime import SubscriptionFactory
 from peer_shared.settings import ServiceSettings
 
@@ -43,7 +43,18 @@ class ServiceDescriptor:
     """The durable consumers it runs; None for a process without a bus (the web console)."""
     streams: tuple[StreamSpec, ...] = ()
     """The streams it publishes to (its public stream, and an internal one if it has internal events)."""
-    summary: str = ""
+
+    @classmethod
+    def event_driven(
+        cls,
+        name: str,
+        settings: type[ServiceSettings],
+        create_app: AppFactory,
+        migrations: Path,
+        subscriptions: SubscriptionFactory,
+    ) -> ServiceDescriptor:
+        """A service on the bus, run as `python -m peer_<name>`, publishing to its own streams."""
+        return cls(name, f"peer_{name}", settings, create_app, migrations, subscriptions, streams_of(name))
 
     @property
     def default_port(self) -> int:

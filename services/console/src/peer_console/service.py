@@ -13,5 +13,4 @@ SERVICE = ServiceDescriptor(
     settings=ConsoleSettings,
     create_app=create_app,
     migrations=MIGRATIONS,
-    summary="The web console: calls the services' HTTP APIs, holds accounts only",
 )

@@ -6,16 +6,6 @@ from peer_outcomes.app import create_app
 from peer_outcomes.consumers.subscriptions import subscriptions
 from peer_outcomes.settings import OutcomesSettings
 from peer_outcomes.store import MIGRATIONS
-from peer_shared.contracts.streams import streams_of
 from peer_shared.service import ServiceDescriptor
 
-SERVICE = ServiceDescriptor(
-    name="outcomes",
-    module="peer_outcomes",
-    settings=OutcomesSettings,
-    create_app=create_app,
-    migrations=MIGRATIONS,
-    subscriptions=subscriptions,
-    streams=streams_of("outcomes"),
-    summary="PAM results and the programme reports",
-)
+SERVICE = ServiceDescriptor.event_driven("outcomes", OutcomesSettings, create_app, MIGRATIONS, subscriptions)
