@@ -1,9 +1,9 @@
 """Any service running in the test's event loop, and ways to see its effects.
 
-    async with start_service(SERVICE, infra, js, condition=condition, database_url=url) as service:
-        response = await service.client.post("/mentors", json=body, headers=service.auth(Role.COORDINATOR))
-        await service.outbox_drained()
-        events = await service.published()
+async with start_service(SERVICE, infra, js, condition=condition, database_url=url) as service:
+    response = await service.client.post("/mentors", json=body, headers=service.auth(Role.COORDINATOR))
+    await service.outbox_drained()
+    events = await service.published()
 """
 
 from __future__ import annotations
@@ -99,7 +99,9 @@ class ServiceHarness:
 
         await eventually(drained)
 
-    async def published_messages(self, subject: str | None = None, *, internal: bool = False) -> list[BusMessage]:
+    async def published_messages(
+        self, subject: str | None = None, *, internal: bool = False
+    ) -> list[BusMessage]:
         """What this service published under the test's condition (`subject` after the condition)."""
         root = "internal" if internal else "peer"
         stream = f"{'INTERNAL' if internal else 'PEER'}_{self.service.name.upper()}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from peer_shared.auth.tokens import Role, issue_token, load_private_key
@@ -18,14 +18,12 @@ class TokenIssuer:
     """Issues operator tokens on `clock` (a service on a fixed clock must see them as valid now)."""
 
     infra: Infrastructure
-    clock: Clock = SystemClock()
+    clock: Clock = field(default_factory=SystemClock)
 
     def issue(self, role: Role, subject: str = "tester", ttl: timedelta = TOKEN_TTL) -> str:
         """A bearer token for `role`."""
         key = load_private_key(self.infra.issuer_private_key_path)
-        return issue_token(
-            key, issuer=OPERATOR_ISSUER, role=role, subject=subject, ttl=ttl, clock=self.clock
-        )
+        return issue_token(key, issuer=OPERATOR_ISSUER, role=role, subject=subject, ttl=ttl, clock=self.clock)
 
     def headers(self, role: Role, subject: str = "tester") -> dict[str, str]:
         """`Authorization` headers carrying a token for `role`."""
