@@ -15,17 +15,16 @@ from datetime import UTC, datetime, timedelta
 
 import nats
 import pytest
-from bus_support import eventually
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from peer_matching.handlers.events import subscriptions as matching_subscriptions
+from peer_matching.consumers.subscriptions import subscriptions as matching_subscriptions
 from peer_matching.settings import MatchingSettings
-from peer_outcomes.handlers.events import subscriptions as outcomes_subscriptions
+from peer_outcomes.consumers.subscriptions import subscriptions as outcomes_subscriptions
 from peer_outcomes.settings import OutcomesSettings
-from peer_referrals.handlers.events import subscriptions as referrals_subscriptions
+from peer_referrals.consumers.subscriptions import subscriptions as referrals_subscriptions
 from peer_referrals.settings import ReferralsSettings
 from peer_sessions.handlers.events import subscriptions as sessions_subscriptions
 from peer_sessions.settings import SessionsSettings
@@ -36,6 +35,7 @@ from peer_shared.messaging.subscription import Subscription
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.embedded.service_config import service_settings
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -324,7 +324,11 @@ async def test_regional_publishes_nothing_and_deletes_nothing(
     regional = await as_user("regional")
     public = [s.name for s in ALL_STREAMS if not s.internal]
     refused = [
-        *(f"{root}.{condition}.{service}.forged.v1" for root in ("peer", "internal") for service in PRODUCERS),
+        *(
+            f"{root}.{condition}.{service}.forged.v1"
+            for root in ("peer", "internal")
+            for service in PRODUCERS
+        ),
         f"$KV.{BUCKET}.forged",
         *(
             f"$JS.API.STREAM.{op}.{name}"

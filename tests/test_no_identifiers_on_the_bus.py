@@ -14,25 +14,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from bus_support import eventually
-from e2e_support import (
-    BusMessage,
-    Person,
-    Platform,
-    accept,
-    everything_on_the_bus,
-    pairing_of,
-    pam_body,
-    platform,
-    refer,
-    register_mentor,
-    wait_for_events,
-)
 from nats.js import JetStreamContext
 
 from peer_shared.auth import Role
 from peer_shared.contracts.events import PairingStarted
 from peer_support_cli.embedded import Infrastructure
+from peer_testkit.journeys import Person, accept, pairing_of, pam_body, refer, register_mentor
+from peer_testkit.platform import Platform, platform, wait_for_events
+from peer_testkit.streams import BusMessage, everything_on_the_bus
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

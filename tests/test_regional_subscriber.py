@@ -10,12 +10,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from bus_support import rejection
 from nats.js import JetStreamContext
 
 from peer_shared.contracts.subjects import subject_for
 from peer_shared.messaging.outbox import headers_of
 from peer_support_cli.embedded import Infrastructure
+from peer_testkit.journeys import rejection
 
 pytestmark = pytest.mark.integration
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "regional_subscriber.py"

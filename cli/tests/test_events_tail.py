@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from bus_support import rejection
 from nats.js import JetStreamContext
 
 from peer_shared.contracts.subjects import subject_for
 from peer_shared.messaging.outbox import headers_of
 from peer_support_cli.commands.events import subject_filter, tail
 from peer_support_cli.embedded import Infrastructure
+from peer_testkit.journeys import rejection
 
 pytestmark = pytest.mark.integration
 

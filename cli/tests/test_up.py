@@ -27,7 +27,7 @@ import httpx
 import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
-from peer_referrals.handlers.csv_columns import template as csv_template
+from peer_referrals.feeds.csv.columns import template as csv_template
 from peer_shared.auth.tokens import Role, issue_token, load_private_key
 from peer_shared.clock import SystemClock
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER

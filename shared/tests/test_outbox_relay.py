@@ -11,28 +11,34 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from bus_support import CLOCK, eventually, rejection, stream_messages
 from nats.js import JetStreamContext
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import Database
-from peer_shared.db import make_engine, make_session_factory
+from peer_shared.clock import SystemClock
+from peer_shared.contracts.events.referrals import ReferralRejected
+from peer_shared.contracts.subjects import subject_of
+from peer_shared.db import SessionFactory, make_engine, make_session_factory
 from peer_shared.messaging.outbox import put_in_outbox
 from peer_shared.messaging.relay import OutboxRelay
 from peer_shared.messaging.tables import outbox
 from peer_shared.messaging.unit_of_work import unit_of_work
 from peer_support_cli.embedded import Infrastructure
+from peer_testkit.journeys import rejection
+from peer_testkit.streams import BusMessage, read_stream
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 RELAY_SCRIPT = Path(__file__).with_name("relay_process.py")
+CLOCK = SystemClock()
 
 
-def relay(db: Database, js: JetStreamContext, *, batch_size: int = 100) -> OutboxRelay:
+def relay(engine: AsyncEngine, js: JetStreamContext, *, batch_size: int = 100) -> OutboxRelay:
     """A relay with a short poll, so a stand-by notices a dead leader quickly."""
     return OutboxRelay(
         service="test",
-        engine=db.engine,
-        sessions=db.sessions,
+        engine=engine,
+        sessions=make_session_factory(engine),
         js=js,
         clock=CLOCK,
         batch_size=batch_size,
@@ -40,32 +46,37 @@ def relay(db: Database, js: JetStreamContext, *, batch_size: int = 100) -> Outbo
     )
 
 
-async def unpublished(db: Database) -> int:
-    async with db.sessions() as session:
+async def unpublished(sessions: SessionFactory) -> int:
+    async with sessions() as session:
         query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
         return int((await session.execute(query)).scalar_one())
 
 
-async def seed(db: Database, condition: str, n: int) -> set[str]:
+async def seed(sessions: SessionFactory, condition: str, n: int) -> set[str]:
     events = [rejection(condition) for _ in range(n)]
-    async with db.sessions() as session, session.begin():
+    async with sessions() as session, session.begin():
         await put_in_outbox(session, events)
     return {str(e.id) for e in events}
 
 
-def ids_on_stream(messages: list) -> Counter[str]:
+async def stream_messages(js: JetStreamContext, condition: str) -> list[BusMessage]:
+    """Every rejection on PEER_REFERRALS under the test's condition."""
+    return await read_stream(js, "PEER_REFERRALS", subject_of(ReferralRejected, condition))
+
+
+def ids_on_stream(messages: list[BusMessage]) -> Counter[str]:
     return Counter(m.headers["Nats-Msg-Id"] for m in messages)
 
 
 async def test_event_written_with_state_change_is_published_once(
-    database: Database, js: JetStreamContext, condition: str
+    engine: AsyncEngine, sessions: SessionFactory, js: JetStreamContext, condition: str
 ) -> None:
     event = rejection(condition)
-    async with unit_of_work(database.sessions, CLOCK) as uow:
+    async with unit_of_work(sessions, CLOCK) as uow:
         await uow.emit(event)
-    task = asyncio.create_task(relay(database, js).run())
+    task = asyncio.create_task(relay(engine, js).run())
     try:
-        await eventually(lambda: _is(unpublished(database), 0))
+        await eventually(lambda: _is(unpublished(sessions), 0))
     finally:
         task.cancel()
     messages = await stream_messages(js, condition)
@@ -74,34 +85,38 @@ async def test_event_written_with_state_change_is_published_once(
 
 
 async def test_rolled_back_transaction_publishes_nothing(
-    database: Database, js: JetStreamContext, condition: str
+    sessions: SessionFactory, js: JetStreamContext, condition: str
 ) -> None:
     with contextlib.suppress(RuntimeError):
-        async with unit_of_work(database.sessions, CLOCK) as uow:
+        async with unit_of_work(sessions, CLOCK) as uow:
             await uow.emit(rejection(condition))
             raise RuntimeError("the state change failed")
-    async with database.sessions() as session:
+    async with sessions() as session:
         assert (await session.execute(select(func.count()).select_from(outbox))).scalar_one() == 0
 
 
 async def test_crash_after_puback_before_marking_does_not_duplicate(
-    database: Database, js: JetStreamContext, condition: str
+    engine: AsyncEngine, sessions: SessionFactory, js: JetStreamContext, condition: str
 ) -> None:
-    ids = await seed(database, condition, 50)
-    await relay(database, js).publish_pending()
+    ids = await seed(sessions, condition, 50)
+    await relay(engine, js).publish_pending()
     # The state a crash leaves between the PubAck and the UPDATE: published, but not marked.
-    async with database.sessions() as session, session.begin():
+    async with sessions() as session, session.begin():
         await session.execute(update(outbox).values(published_at=None))
-    assert await relay(database, js).publish_pending() == 50
+    assert await relay(engine, js).publish_pending() == 50
     assert ids_on_stream(await stream_messages(js, condition)) == Counter(dict.fromkeys(ids, 1))
 
 
 async def test_relay_process_killed_mid_batch_then_restarted(
-    infra: Infrastructure, database: Database, js: JetStreamContext, condition: str
+    infra: Infrastructure,
+    fresh_database_url: str,
+    sessions: SessionFactory,
+    js: JetStreamContext,
+    condition: str,
 ) -> None:
-    ids = await seed(database, condition, 3000)
+    ids = await seed(sessions, condition, 3000)
     user, password = infra.nats_credentials.get("operator", ("", ""))
-    env = {**os.environ, "RELAY_DB": database.url, "RELAY_NATS": infra.nats_url}
+    env = {**os.environ, "RELAY_DB": fresh_database_url, "RELAY_NATS": infra.nats_url}
     env |= {"RELAY_USER": user, "RELAY_PASSWORD": password}
     first = await asyncio.create_subprocess_exec(sys.executable, str(RELAY_SCRIPT), env=env)
     try:
@@ -110,10 +125,10 @@ async def test_relay_process_killed_mid_batch_then_restarted(
     finally:
         first.send_signal(signal.SIGKILL)
         await first.wait()
-    assert await unpublished(database) > 0
+    assert await unpublished(sessions) > 0
     second = await asyncio.create_subprocess_exec(sys.executable, str(RELAY_SCRIPT), env=env)
     try:
-        await eventually(lambda: _is(unpublished(database), 0), timeout=60)
+        await eventually(lambda: _is(unpublished(sessions), 0), timeout=60)
     finally:
         second.terminate()
         await second.wait()
@@ -121,11 +136,15 @@ async def test_relay_process_killed_mid_batch_then_restarted(
 
 
 async def test_two_relays_publish_every_row_exactly_once(
-    database: Database, js: JetStreamContext, condition: str
+    fresh_database_url: str,
+    engine: AsyncEngine,
+    sessions: SessionFactory,
+    js: JetStreamContext,
+    condition: str,
 ) -> None:
-    ids = await seed(database, condition, 2000)
-    other_engine = make_engine(database.url, pool_size=4)
-    first = relay(database, js, batch_size=50)
+    ids = await seed(sessions, condition, 2000)
+    other_engine = make_engine(fresh_database_url, pool_size=4)
+    first = relay(engine, js, batch_size=50)
     second = OutboxRelay(
         service="test",
         engine=other_engine,
@@ -141,10 +160,10 @@ async def test_two_relays_publish_every_row_exactly_once(
         leader, standby = (first, second) if first.is_leader else (second, first)
         leader_task = tasks[0] if leader is first else tasks[1]
         assert not standby.is_leader
-        await eventually(lambda: _below(unpublished(database), 2000))
+        await eventually(lambda: _below(unpublished(sessions), 2000))
         leader_task.cancel()  # the leader dies mid-way; the stand-by must take over
         await eventually(lambda: _true(standby.is_leader))
-        await eventually(lambda: _is(unpublished(database), 0), timeout=60)
+        await eventually(lambda: _is(unpublished(sessions), 0), timeout=60)
     finally:
         for task in tasks:
             task.cancel()

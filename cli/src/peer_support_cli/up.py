@@ -24,10 +24,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from peer_shared.service import ServiceDescriptor
 from peer_support_cli.commands.connection import RuntimeInfo, remove_runtime, write_runtime
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure, processes
 from peer_support_cli.embedded.service_config import service_environment
-from peer_support_cli.services import Program
 
 HOST = "127.0.0.1"
 READY_TIMEOUT = 60.0
@@ -82,7 +82,7 @@ class Console:
 class ServiceProcess:
     """A running service (or the web console) and the last lines it wrote."""
 
-    service: Program
+    service: ServiceDescriptor
     port: int
     process: subprocess.Popen[bytes]
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=TAIL_LINES))
@@ -122,7 +122,7 @@ class ServiceProcess:
 
 
 def _spawn(
-    service: Program,
+    service: ServiceDescriptor,
     infra: Infrastructure,
     port: int,
     urls: Mapping[str, str],
@@ -155,7 +155,7 @@ class Up:
     def __init__(
         self,
         data_dir: Path,
-        services: Sequence[Program],
+        services: Sequence[ServiceDescriptor],
         *,
         summary: Summary | None,
         out: TextIO = sys.stdout,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 
 from peer_console.domain import mentor_form, pam_form
+from peer_console.domain.mentor_refusals import refusal_errors
 from peer_matching.domain.training import TrainingModule
 from peer_outcomes.domain.pam import AdministeredBy
 from peer_outcomes.domain.problems import PamProblem
@@ -148,22 +149,18 @@ def test_the_matching_services_refusals_sit_next_to_their_fields() -> None:
         "training.1.completed_on": "Input should be a valid date",
         "postcode_district": "Value error, unknown postcode district 'ZZ9'",
     }
-    errors = mentor_form.refusal_errors(None, "", fields, registering=True, sent=sent)
+    errors = refusal_errors(None, "", fields, registering=True, sent=sent)
     assert set(errors) == {"email", "training_boundaries", "postcode_district"}
-    assert mentor_form.refusal_errors("not-ready", "the mentor cannot be active", {}, registering=True) == {
+    assert refusal_errors("not-ready", "the mentor cannot be active", {}, registering=True) == {
         "status": "The mentor cannot be active"
     }
-    assert set(mentor_form.refusal_errors("not-ready", "x", {}, registering=False)) == {"training"}
+    assert set(refusal_errors("not-ready", "x", {}, registering=False)) == {"training"}
     future = "training.safeguarding is 2030-01-01, after today (2026-05-14)"
-    assert set(mentor_form.refusal_errors("date-in-future", future, {}, registering=True)) == {
-        "training_safeguarding"
-    }
+    assert set(refusal_errors("date-in-future", future, {}, registering=True)) == {"training_safeguarding"}
     dbs = "dbs_checked_on is 2030-01-01, after today (2026-05-14)"
-    assert set(mentor_form.refusal_errors("date-in-future", dbs, {}, registering=True)) == {"dbs_checked_on"}
-    assert set(mentor_form.refusal_errors("capacity-below-load", "x", {}, registering=False)) == {"capacity"}
-    assert set(mentor_form.refusal_errors("something-new", "x", {}, registering=False)) == {
-        mentor_form.GENERAL
-    }
+    assert set(refusal_errors("date-in-future", dbs, {}, registering=True)) == {"dbs_checked_on"}
+    assert set(refusal_errors("capacity-below-load", "x", {}, registering=False)) == {"capacity"}
+    assert set(refusal_errors("something-new", "x", {}, registering=False)) == {mentor_form.GENERAL}
 
 
 def test_a_mentor_as_the_api_shows_them_fills_the_change_form() -> None:

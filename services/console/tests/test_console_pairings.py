@@ -12,22 +12,22 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
-from console_support import Platform, csrf_of, eventually, pair, refer, service_json, sign_in
 
 from peer_console.domain.report_filters import financial_quarter_of
-from peer_console.handlers.web import TEMPLATES
 from peer_shared.auth.tokens import Role
-from peer_shared.clock import SystemClock, to_london
+from peer_shared.clock import SystemClock, to_london, uk_today
+from peer_testkit.console.platform import ConsoleAlone as Console
+from peer_testkit.console.platform import Platform
+from peer_testkit.console.steps import csrf_of, pair, refer, service_json, sign_in
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 PAIRING_ID = "pai_" + "f6" * 16
 MENTOR_ID = "mnt_" + "c3" * 16
-Console = tuple[httpx.AsyncClient, Platform]
 
 
 @asynccontextmanager
@@ -190,7 +190,7 @@ async def test_a_coordinator_pauses_resumes_and_ends_a_pairing(platform: Platfor
 
     stored = await status()
     assert stored["status"] == "ended" and stored["end_reason"] == "no-engagement"
-    assert stored["finished_on"] == to_london(SystemClock().now()).date().isoformat()
+    assert stored["finished_on"] == uk_today(SystemClock()).isoformat()
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -200,7 +200,7 @@ def _rows(text: str) -> list[dict[str, str]]:
 async def test_the_report_shows_a_breakdown_and_the_csv_honours_it(platform: Platform) -> None:
     await refer(platform)
     condition = platform.condition
-    today = to_london(SystemClock().now()).date()
+    today = uk_today(SystemClock())
 
     async def counted() -> bool:
         found = await service_json(
@@ -255,30 +255,6 @@ async def test_the_report_shows_a_breakdown_and_the_csv_honours_it(platform: Pla
         )
         received = [r for r in _rows(download.text) if r["measure"] == "activity.referrals_received"]
         assert [(r["scope"], r["value"]) for r in received] == [("total", "<5"), ("condition", "<5")]
-
-
-def test_the_quiet_pairings_on_the_coordinator_home_link_to_their_pairing_page() -> None:
-    pairing = {
-        "id": PAIRING_ID,
-        "mentor_id": MENTOR_ID,
-        "referral_id": "ref_" + "d4" * 16,
-        "activity": {"last_contact": None},
-    }
-    unavailable = (None, "down")
-    html = TEMPLATES.env.get_template("coordinator_home.html").render(
-        request=SimpleNamespace(query_params={}),
-        concerns=unavailable,
-        referrals=unavailable,
-        waitlist=unavailable,
-        proposals=unavailable,
-        checks=unavailable,
-        quiet=({"items": [pairing]}, None),
-        quiet_days=14,
-        dead_letters={},
-        actions=[],
-        csrf_token="t",
-    )
-    assert f'<a href="/coordinator/pairings/{PAIRING_ID}">Pairing {PAIRING_ID}</a>' in html
 
 
 @pytest.mark.parametrize("role", [Role.MENTOR, Role.COMMISSIONER])

@@ -12,25 +12,18 @@ from typing import Any
 
 import httpx
 import pytest
-from console_support import (
-    Platform,
-    csrf_of,
-    outcomes_knows,
-    refer,
-    register_mentor,
-    service_json,
-    sign_in,
-)
 
 from peer_matching.domain.training import TrainingModule
 from peer_shared.auth.tokens import Role
-from peer_shared.clock import SystemClock, to_london
+from peer_shared.clock import SystemClock, uk_today
+from peer_testkit.console.platform import ConsoleAlone as Console
+from peer_testkit.console.platform import Platform
+from peer_testkit.console.steps import csrf_of, outcomes_knows, refer, register_mentor, service_json, sign_in
 
 pytestmark = pytest.mark.integration
 MENTOR_ID = "mnt_" + "c3" * 16
 REFERRAL_ID = "ref_" + "d4" * 16
 PAM_ID = "pam_" + "e5" * 16
-Console = tuple[httpx.AsyncClient, Platform]
 
 
 @asynccontextmanager
@@ -43,7 +36,7 @@ async def signed_in(platform: Platform, role: Role = Role.COORDINATOR) -> AsyncI
 
 
 def today() -> Any:
-    return to_london(SystemClock().now()).date()
+    return uk_today(SystemClock())
 
 
 def error_of(page: httpx.Response, field: str) -> str:

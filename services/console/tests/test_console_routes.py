@@ -6,22 +6,21 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from console_support import PASSWORD, Keys, console_settings
 from fastapi.routing import APIRoute
 from typer.testing import CliRunner
 
 from peer_console.app import create_app
 from peer_console.commands import app as accounts_cli
-from peer_console.handlers.web import SignedIn
+from peer_console.pages.web import SignedIn
 from peer_console.store import accounts_repo
 from peer_shared.db import make_engine, make_session_factory
-from peer_support_cli.embedded import Infrastructure
+from peer_testkit.console.platform import PASSWORD, Keys, console_settings
 
 PUBLIC = {"/", "/sign-in", "/sign-out", "/healthz", "/readyz"}
 
 
-def test_every_route_but_the_public_ones_requires_a_role(infra: Infrastructure, console_keys: Keys) -> None:
-    app = create_app(console_settings(infra, console_keys, "postgresql+asyncpg://unused/unused"))
+def test_every_route_but_the_public_ones_requires_a_role(console_keys: Keys) -> None:
+    app = create_app(console_settings(console_keys, "postgresql+asyncpg://unused/unused"))
     unguarded = [
         route.path
         for route in app.routes

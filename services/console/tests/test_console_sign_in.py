@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
-from console_support import PASSWORD, Platform, csrf_of, sign_in
 
 from peer_console.commands import add_account, set_locked
 from peer_console.domain.accounts import AccountError
 from peer_shared.auth.tokens import Role
+from peer_testkit.console.platform import PASSWORD
+from peer_testkit.console.platform import ConsoleAlone as Console
+from peer_testkit.console.steps import csrf_of, sign_in
 
 pytestmark = pytest.mark.integration
 MENTOR_ID = "mnt_" + "a1" * 16
-Console = tuple[httpx.AsyncClient, Platform]
 
 
 async def test_a_good_password_signs_in_with_a_safe_cookie(console_alone: Console) -> None:

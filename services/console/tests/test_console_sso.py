@@ -1,4 +1,4 @@
-"""OpenID Connect single sign-on, against a real provider on a real port (tests/oidc_provider.py).
+"""OpenID Connect single sign-on, against a real provider on a real port (peer_testkit.console.oidc_provider).
 
 The console runs as in the other HTTP tests (in-process, its own fresh database); the test plays the
 browser, carrying each redirect between the console and the provider by hand.
@@ -16,20 +16,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 import pytest
 from click.testing import Result
-from console_support import Keys, Platform, console_settings, csrf_of, free_port, sign_in
 from cryptography.hazmat.primitives.asymmetric import rsa
-from oidc_provider import CLIENT_ID, OidcProvider, new_key, serve
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from peer_console.app import create_app
 from peer_console.commands import app as account_cli
 from peer_console.commands import set_locked
 from peer_console.domain.pages import HOME
-from peer_console.handlers.sso import REFUSED
+from peer_console.pages.sso import REFUSED
 from peer_console.settings import ConsoleSettings
 from peer_shared.auth.tokens import Role
-from peer_support_cli.embedded import Infrastructure
+from peer_testkit.console.oidc_provider import CLIENT_ID, OidcProvider, new_key, serve
+from peer_testkit.console.platform import Keys, Platform, console_settings, running_console
+from peer_testkit.console.steps import csrf_of, sign_in
+from peer_testkit.ports import free_port
 
 CONSOLE = "https://console.test"
 CALLBACK = f"{CONSOLE}/sign-in/sso/callback"
@@ -107,12 +107,9 @@ async def provider(provider_keys: tuple[rsa.RSAPrivateKey, rsa.RSAPrivateKey]) -
 
 
 @pytest.fixture
-async def sso(
-    infra: Infrastructure, console_keys: Keys, fresh_database_url: str, provider: OidcProvider
-) -> AsyncIterator[Sso]:
+async def sso(console_keys: Keys, fresh_database_url: str, provider: OidcProvider) -> AsyncIterator[Sso]:
     """The console with single sign-on through the test provider."""
     settings = console_settings(
-        infra,
         console_keys,
         fresh_database_url,
         oidc_issuer=provider.issuer,
@@ -120,12 +117,8 @@ async def sso(
         oidc_client_secret=provider.client_secret,
         oidc_button_label=BUTTON,
     )
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=CONSOLE) as client,
-    ):
-        yield Sso(client, Platform(CONSOLE, settings, "", {}, lambda *_: ""), provider)
+    async with running_console(settings, CONSOLE) as client:
+        yield Sso(client, Platform(CONSOLE, settings), provider)
 
 
 def _signed_in_as(page: httpx.Response, role: Role) -> None:
@@ -296,24 +289,19 @@ async def test_the_person_cancelling_at_the_provider_gets_a_clear_page(sso: Sso)
 
 @pytest.mark.integration
 async def test_an_unreachable_provider_gets_a_clear_page_and_passwords_still_work(
-    infra: Infrastructure, console_keys: Keys, fresh_database_url: str
+    console_keys: Keys, fresh_database_url: str
 ) -> None:
     settings = console_settings(
-        infra,
         console_keys,
         fresh_database_url,
         oidc_issuer=f"http://127.0.0.1:{free_port()}/realms/nhs",  # nothing listens there
         oidc_client_id=CLIENT_ID,
         oidc_client_secret="s3cret",
     )
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=CONSOLE) as client,
-    ):
+    async with running_console(settings, CONSOLE) as client:
         down = await client.get("/sign-in/sso")
         assert down.status_code == 502 and "The sign-in service is not available" in down.text
-        platform = Platform(CONSOLE, settings, "", {}, lambda *_: "")
+        platform = Platform(CONSOLE, settings)
         user = await platform.account(Role.COMMISSIONER)
         assert (await sign_in(client, user)).headers["location"] == "/report"
 

@@ -1,54 +1,41 @@
 """Fixtures of the matching service's tests: the service running in-process on the real NATS and
-Postgres, with its own database and consumers limited to the test's own condition."""
+Postgres (peer_testkit's harness), with its own database and consumers limited to the test's condition."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 
-import httpx
 import pytest
+from nats.js import JetStreamContext
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from matching_support import COORDINATOR, MatchingService
-
-from peer_matching.app import create_app
-from peer_matching.settings import MatchingSettings, ProgrammeMatching
+from peer_matching.service import SERVICE
+from peer_matching.settings import ProgrammeMatching
 from peer_shared.auth import Role
+from peer_shared.clock import SystemClock
 from peer_support_cli.embedded import Infrastructure
-from peer_support_cli.embedded.service_config import service_settings
-
-
-@pytest.fixture
-def matching_settings(infra: Infrastructure, fresh_database_url: str, condition: str) -> MatchingSettings:
-    """Settings for a matching service that serves only the test's condition, in a fresh database."""
-    values = service_settings(infra, "matching", database_url=fresh_database_url)
-    return MatchingSettings(
-        **values,
-        conditions=[condition],
-        consumer_name_prefix=f"{condition}-",
-        condition_programmes={condition: f"{condition}-one-to-one"},
-        programmes={f"{condition}-suggest": ProgrammeMatching(mode="suggest")},
-        outbox_poll_seconds=0.1,
-        consumer_backoff_seconds=[0.2, 0.5],
-    )
+from peer_testkit.harness import ServiceHarness, start_service
+from peer_testkit.matching import COORDINATOR
 
 
 @pytest.fixture
 async def matching(
-    matching_settings: MatchingSettings, nc: object, operator_token: Callable[..., str]
-) -> AsyncIterator[MatchingService]:
-    """The matching service running in-process, with an HTTP client holding a coordinator's token."""
-    app = create_app(matching_settings)
-    token = operator_token(Role.COORDINATOR, COORDINATOR)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {token}"},
-        ) as client,
-    ):
-        yield MatchingService(app, client, app.state.runtime, matching_settings)
+    infra: Infrastructure, js: JetStreamContext, condition: str, fresh_database_url: str
+) -> AsyncIterator[ServiceHarness]:
+    """The matching service for the test's condition (`<condition>-suggest` waits for a coordinator), its
+    client holding a coordinator's token.
+
+    It runs on the real clock, as the referral events the tests publish do: the waitlist is served in
+    the order the mentees arrived.
+    """
+    async with start_service(
+        SERVICE,
+        infra,
+        js,
+        condition=condition,
+        database_url=fresh_database_url,
+        clock=SystemClock(),
+        condition_programmes={condition: f"{condition}-one-to-one"},
+        programmes={f"{condition}-suggest": ProgrammeMatching(mode="suggest")},
+    ) as service:
+        service.client.headers.update(service.auth(Role.COORDINATOR, COORDINATOR))
+        yield service

@@ -6,30 +6,34 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from bus_support import eventually
-from matching_support import MatchingService, caught_up, publish, published, referral_events
 from nats.js import JetStreamContext
 
 from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode, MentorMatched
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.matching import caught_up, mentor_body, referral_events, snapshot
+from peer_testkit.streams import events_of
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
 async def test_referral_events_lead_to_one_match_each_and_replay_changes_nothing(
-    matching: MatchingService, js: JetStreamContext, condition: str
+    matching: ServiceHarness, js: JetStreamContext, condition: str
 ) -> None:
-    mentor = (await matching.http.post("/mentors", json=matching.mentor_body(condition, capacity=2))).json()
+    mentor = (
+        await matching.client.post("/mentors", json=mentor_body(matching, condition, capacity=2))
+    ).json()
     in_order = referral_events(condition)
     reversed_order = referral_events(condition, district="M4")
     events = [*in_order, *reversed(reversed_order)]
     for event in events:
-        await publish(js, event)
+        await matching.publish(event)
 
     async def two_matches() -> bool:
-        return len(await published(js, MentorMatched, condition)) == 2
+        return len(await events_of(js, condition, MentorMatched)) == 2
 
     await eventually(two_matches)
-    matched = await published(js, MentorMatched, condition)
+    matched = await events_of(js, condition, MentorMatched)
     referrals = {e.data.referral_id: e for e in matched}
     assert set(referrals) == {in_order[0].data.referral_id, reversed_order[0].data.referral_id}
     first = referrals[in_order[0].data.referral_id]
@@ -38,14 +42,14 @@ async def test_referral_events_lead_to_one_match_each_and_replay_changes_nothing
     assert 0 < first.data.score <= 1 and first.data.components and first.data.reasons
     assert first.correlationid == in_order[0].correlationid  # the referral's flow carries on
     assert first.condition == condition and first.programme == f"{condition}-one-to-one"
-    state = await matching.snapshot()
+    state = await snapshot(matching)
 
     # A replay (after the de-duplication window, so with new message ids) of every input event.
     for event in events:
-        await publish(js, event, msg_id=f"replay-{uuid.uuid4()}")
+        await matching.publish(event, msg_id_suffix=f"-replay-{uuid.uuid4()}")
     consumer = f"{condition}-matching-referrals-v1"
     await eventually(lambda: caught_up(js, "PEER_REFERRALS", consumer))
-    assert len(await published(js, MentorMatched, condition)) == 2
-    assert await matching.snapshot() == state
-    mentor_now = (await matching.http.get(f"/mentors/{mentor['mentor_id']}")).json()
+    assert len(await events_of(js, condition, MentorMatched)) == 2
+    assert await snapshot(matching) == state
+    mentor_now = (await matching.client.get(f"/mentors/{mentor['mentor_id']}")).json()
     assert mentor_now["load"] == 2

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matching_support import CONTEXT, NOW, RULES, TODAY, mentee, mentees, mentor, mentors, round_input
 
 from peer_matching.domain.eligibility import Ineligible, ineligibility
 from peer_matching.domain.matching import RoundResult, plan_round
@@ -19,6 +18,7 @@ from peer_matching.domain.scoring import waiting_priority
 from peer_matching.domain.waitlist import WaitCode
 from peer_shared.contracts.codes import Gender, GenderPreference
 from peer_shared.contracts.events.matching import MatchReason
+from peer_testkit.matching import CONTEXT, NOW, RULES, TODAY, mentee, mentees, mentor, mentors, round_input
 
 TOLERANCE = 1e-5
 

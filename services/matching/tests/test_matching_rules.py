@@ -9,17 +9,18 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matching_support import CONTEXT, NOW, RULES, TODAY, mentee, mentees, mentor, mentors
 
 from peer_matching.domain.eligibility import Ineligible, ineligibility, pair_problems
 from peer_matching.domain.features import encode, evaluate, weighted_score
 from peer_matching.domain.geography import distance_km, is_known_district
 from peer_matching.domain.mentee import MenteeState, after_accepted, after_received
-from peer_matching.domain.mentor import MentorRuleError, MentorStatus, activate, pause, retire
+from peer_matching.domain.mentor import MentorStatus, activate, check_update, initial_status, pause, retire
 from peer_matching.domain.scoring import ScoringRules, Weights, score_pair, waiting_priority
 from peer_matching.domain.training import Check, CheckRules, TrainingModule, expired_checks, missing_modules
 from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender, GenderPreference
 from peer_shared.contracts.events.matching import MatchReason, ScoreComponent
+from peer_shared.refusals import Conflict, Invalid
+from peer_testkit.matching import CONTEXT, NOW, RULES, TODAY, mentee, mentees, mentor, mentors
 
 
 def test_distances_between_districts_come_from_the_shipped_centroids() -> None:
@@ -43,7 +44,7 @@ def test_training_and_checks_expire_by_the_rules() -> None:
 
 def test_an_expired_dbs_check_keeps_a_mentor_from_becoming_active() -> None:
     applicant = mentor(status=MentorStatus.IN_TRAINING, dbs_checked_on=date(2022, 1, 1))
-    with pytest.raises(MentorRuleError) as refused:
+    with pytest.raises(Conflict) as refused:
         activate(applicant, TODAY, CheckRules())
     assert refused.value.code == "not-ready" and "dbs" in refused.value.message
     assert (
@@ -53,15 +54,33 @@ def test_an_expired_dbs_check_keeps_a_mentor_from_becoming_active() -> None:
 
 def test_lifecycle_moves_only_where_it_may() -> None:
     active = mentor()
-    with pytest.raises(MentorRuleError, match="already active"):
+    with pytest.raises(Conflict, match="already active"):
         activate(active, TODAY, CheckRules())
     paused = pause(active)
-    with pytest.raises(MentorRuleError, match="only an active mentor"):
+    with pytest.raises(Conflict, match="only an active mentor"):
         pause(paused)
     left = retire(paused)
     assert left.status is MentorStatus.LEFT
-    with pytest.raises(MentorRuleError):
+    with pytest.raises(Conflict) as refused:
         activate(left, TODAY, CheckRules())
+    assert refused.value.code == "mentor-left"
+
+
+def test_asking_for_an_unfit_mentor_is_invalid_rather_than_a_conflict() -> None:
+    unfit = mentor(status=MentorStatus.APPLICANT, dbs_checked_on=date(2022, 1, 1))
+    with pytest.raises(Invalid) as refused:
+        initial_status(unfit, MentorStatus.ACTIVE, TODAY, CheckRules())
+    assert refused.value.code == "not-ready"
+    with pytest.raises(Invalid, match="cannot start as paused"):
+        initial_status(unfit, MentorStatus.PAUSED, TODAY, CheckRules())
+    active = mentor()
+    with pytest.raises(Invalid) as refused:
+        check_update(active, replace(active, dbs_checked_on=date(2022, 1, 1)), TODAY, CheckRules())
+    assert refused.value.code == "not-ready"
+    left = mentor(status=MentorStatus.LEFT)
+    with pytest.raises(Invalid) as refused:
+        check_update(left, replace(left, capacity=3), TODAY, CheckRules())
+    assert refused.value.code == "mentor-left"
 
 
 def test_referral_events_in_either_order_make_the_mentee_ready_once() -> None:

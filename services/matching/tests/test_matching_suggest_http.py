@@ -3,32 +3,36 @@ overriding it (with a reason, to an eligible mentor only) publishes `MentorMatch
 
 from __future__ import annotations
 
+import functools
+
 import pytest
-from bus_support import eventually
-from matching_support import COORDINATOR, MatchingService, publish, published, referral_events
 from nats.js import JetStreamContext
 
 from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode, MatchReason, MentorMatched
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.matching import COORDINATOR, mentor_body, referral_events, snapshot
+from peer_testkit.streams import events_of
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
-async def proposals(matching: MatchingService, condition: str) -> list[dict]:
-    response = await matching.http.get("/matches", params={"status": "proposed", "condition": condition})
+async def proposals(matching: ServiceHarness, condition: str) -> list[dict]:
+    response = await matching.client.get("/matches", params={"status": "proposed", "condition": condition})
     return response.json()
 
 
 async def test_a_coordinator_confirms_or_overrides_a_proposal(
-    matching: MatchingService, js: JetStreamContext, condition: str
+    matching: ServiceHarness, js: JetStreamContext, condition: str
 ) -> None:
-    body = matching.mentor_body
-    near = (await matching.http.post("/mentors", json=body(condition))).json()
-    farther = (await matching.http.post("/mentors", json=body(condition, postcode_district="M4"))).json()
-    man = (await matching.http.post("/mentors", json=body(condition, gender="male"))).json()
+    body = functools.partial(mentor_body, matching)
+    near = (await matching.client.post("/mentors", json=body(condition))).json()
+    farther = (await matching.client.post("/mentors", json=body(condition, postcode_district="M4"))).json()
+    man = (await matching.client.post("/mentors", json=body(condition, gender="male"))).json()
     programme = f"{condition}-suggest"
     first = referral_events(condition, programme=programme, preferences={"preferred_mentor_gender": "female"})
     for event in first:
-        await publish(js, event)
+        await matching.publish(event)
 
     async def proposed() -> bool:
         return len(await proposals(matching, condition)) == 1
@@ -37,41 +41,43 @@ async def test_a_coordinator_confirms_or_overrides_a_proposal(
     (proposal,) = await proposals(matching, condition)
     assert proposal["mentor_id"] == near["mentor_id"] and proposal["mode"] == "suggest"
     assert {c["component"] for c in proposal["components"]} >= {"distance", "availability", "spare-capacity"}
-    mentee = (await matching.http.get(f"/mentees/{first[0].data.referral_id}")).json()
+    mentee = (await matching.client.get(f"/mentees/{first[0].data.referral_id}")).json()
     assert mentee["state"] == "proposed" and mentee["open_match_id"] == proposal["match_id"]
-    assert await published(js, MentorMatched, condition) == []
+    assert await events_of(js, condition, MentorMatched) == []
 
-    before = await matching.snapshot()
+    before = await snapshot(matching)
     url = f"/matches/{proposal['match_id']}/override"
-    refused = await matching.http.post(url, json={"mentor_id": man["mentor_id"], "reason": "knows the area"})
-    assert refused.status_code == 409 and refused.json()["detail"]["code"] == "mentor-ineligible"
-    assert "gender-preference" in refused.json()["detail"]["message"]
-    no_reason = await matching.http.post(url, json={"mentor_id": farther["mentor_id"], "reason": ""})
+    refused = await matching.client.post(
+        url, json={"mentor_id": man["mentor_id"], "reason": "knows the area"}
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "mentor-ineligible"
+    assert "gender-preference" in refused.json()["detail"]
+    no_reason = await matching.client.post(url, json={"mentor_id": farther["mentor_id"], "reason": ""})
     assert no_reason.status_code == 422
-    assert await matching.snapshot() == before
+    assert await snapshot(matching) == before
 
-    chosen = await matching.http.post(
+    chosen = await matching.client.post(
         url, json={"mentor_id": farther["mentor_id"], "reason": "same GP surgery"}
     )
     assert chosen.status_code == 201, chosen.text
     assert chosen.json()["override_of"] == proposal["match_id"]
-    assert (await matching.http.get(f"/matches/{proposal['match_id']}")).json()["status"] == "overridden"
+    assert (await matching.client.get(f"/matches/{proposal['match_id']}")).json()["status"] == "overridden"
 
     second = referral_events(condition, programme=programme)
     for event in second:
-        await publish(js, event)
+        await matching.publish(event)
     await eventually(proposed)
     (next_proposal,) = await proposals(matching, condition)
     confirm_url = f"/matches/{next_proposal['match_id']}/confirm"
-    assert (await matching.http.post(confirm_url)).json()["status"] == "confirmed"
-    again = await matching.http.post(confirm_url)
-    assert again.status_code == 409 and again.json()["detail"]["code"] == "not-proposed"
+    assert (await matching.client.post(confirm_url)).json()["status"] == "confirmed"
+    again = await matching.client.post(confirm_url)
+    assert again.status_code == 409 and again.json()["code"] == "not-proposed"
 
     async def two_published() -> bool:
-        return len(await published(js, MentorMatched, condition)) == 2
+        return len(await events_of(js, condition, MentorMatched)) == 2
 
     await eventually(two_published)
-    overridden, confirmed = await published(js, MentorMatched, condition)
+    overridden, confirmed = await events_of(js, condition, MentorMatched)
     assert overridden.data.mentor_id == farther["mentor_id"]
     assert MatchReason.COORDINATOR_CHOICE in overridden.data.reasons
     for event in (overridden, confirmed):

@@ -5,11 +5,8 @@ early frees the place and its mentee is rematched (ahead of others, see test_mat
 from __future__ import annotations
 
 import pytest
-from bus_support import eventually
-from matching_support import MatchingService, publish, published, referral_events
 from nats.js import JetStreamContext
 
-from peer_shared.clock import SystemClock
 from peer_shared.contracts.envelope import new_event
 from peer_shared.contracts.events.matching import MentorMatched
 from peer_shared.contracts.events.referrals import (
@@ -19,22 +16,28 @@ from peer_shared.contracts.events.referrals import (
     WithdrawalReason,
 )
 from peer_shared.contracts.events.sessions import PairingEnded, PairingEndReason
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.matching import mentor_body, referral_events
+from peer_testkit.streams import events_of
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
-async def waitlist(matching: MatchingService, condition: str) -> list[dict]:
-    return (await matching.http.get("/waitlist", params={"condition": condition})).json()
+async def waitlist(matching: ServiceHarness, condition: str) -> list[dict]:
+    return (await matching.client.get("/waitlist", params={"condition": condition})).json()
 
 
 async def test_a_waiting_mentee_is_matched_when_a_suitable_mentor_becomes_active(
-    matching: MatchingService, js: JetStreamContext, condition: str
+    matching: ServiceHarness, js: JetStreamContext, condition: str
 ) -> None:
-    man = (await matching.http.post("/mentors", json=matching.mentor_body(condition, gender="male"))).json()
+    man = (
+        await matching.client.post("/mentors", json=mentor_body(matching, condition, gender="male"))
+    ).json()
     wants_woman = referral_events(condition, preferences={"preferred_mentor_gender": "female"})
     wants_punjabi = referral_events(condition, preferences={"languages": ["pa"]})
     for event in (*wants_woman, *wants_punjabi):
-        await publish(js, event)
+        await matching.publish(event)
 
     async def both_waiting() -> bool:
         return [e["reason_code"] for e in await waitlist(matching, condition)] == [
@@ -50,20 +53,20 @@ async def test_a_waiting_mentee_is_matched_when_a_suitable_mentor_becomes_active
     ]
     assert entries[0]["reason"] == "no active mentor is of the gender the mentee asked for"
     assert entries[0]["funnel"]["active"] == 1 and entries[0]["funnel"]["gender"] == 0
-    assert await published(js, MentorMatched, condition) == []
+    assert await events_of(js, condition, MentorMatched) == []
 
     woman = (
-        await matching.http.post("/mentors", json=matching.mentor_body(condition, status="in-training"))
+        await matching.client.post("/mentors", json=mentor_body(matching, condition, status="in-training"))
     ).json()
-    assert await published(js, MentorMatched, condition) == []  # not matched while in training
-    activated = await matching.http.post(f"/mentors/{woman['mentor_id']}/activate")
+    assert await events_of(js, condition, MentorMatched) == []  # not matched while in training
+    activated = await matching.client.post(f"/mentors/{woman['mentor_id']}/activate")
     assert activated.status_code == 200 and activated.json()["load"] == 1
 
     async def matched_once() -> bool:
-        return len(await published(js, MentorMatched, condition)) == 1
+        return len(await events_of(js, condition, MentorMatched)) == 1
 
     await eventually(matched_once)
-    (match,) = await published(js, MentorMatched, condition)
+    (match,) = await events_of(js, condition, MentorMatched)
     assert (match.data.referral_id, match.data.mentor_id) == (
         wants_woman[0].data.referral_id,
         woman["mentor_id"],
@@ -74,19 +77,19 @@ async def test_a_waiting_mentee_is_matched_when_a_suitable_mentor_becomes_active
 
 
 async def test_a_pairing_that_ends_early_frees_the_place_and_its_mentee_is_rematched(
-    matching: MatchingService, js: JetStreamContext, condition: str
+    matching: ServiceHarness, js: JetStreamContext, condition: str
 ) -> None:
-    first = (await matching.http.post("/mentors", json=matching.mentor_body(condition, capacity=1))).json()
+    first = (await matching.client.post("/mentors", json=mentor_body(matching, condition, capacity=1))).json()
     earlier, later = referral_events(condition), referral_events(condition)
     for event in (*earlier, *later):
-        await publish(js, event)
+        await matching.publish(event)
 
     async def one_matched_one_waiting() -> bool:
         waiting = await waitlist(matching, condition)
-        return len(await published(js, MentorMatched, condition)) == 1 and len(waiting) == 1
+        return len(await events_of(js, condition, MentorMatched)) == 1 and len(waiting) == 1
 
     await eventually(one_matched_one_waiting)
-    (match,) = await published(js, MentorMatched, condition)
+    (match,) = await events_of(js, condition, MentorMatched)
     assert match.data.referral_id == earlier[0].data.referral_id
     assert (await waitlist(matching, condition))[0]["reason_code"] == "mentors-at-capacity"
 
@@ -96,25 +99,27 @@ async def test_a_pairing_that_ends_early_frees_the_place_and_its_mentee_is_remat
             pairing_id="pai_" + match.data.match_id[4:],
             referral_id=match.data.referral_id,
             mentor_id=first["mentor_id"],
-            ended_on=matching.today,
+            ended_on=matching.today(),
             reason=PairingEndReason.OTHER,
             sessions_attended=2,
         ),
-        clock=SystemClock(),
+        clock=matching.clock,
         condition=condition,
         programme=f"{condition}-one-to-one",
         caused_by=match,
     )
-    second = (await matching.http.post("/mentors", json=matching.mentor_body(condition, capacity=1))).json()
+    second = (
+        await matching.client.post("/mentors", json=mentor_body(matching, condition, capacity=1))
+    ).json()
     # The later mentee took the new mentor's place at once.
     assert second["load"] == 1
-    await publish(js, ended)
+    await matching.publish(ended)
 
     async def rematched() -> bool:
-        return len(await published(js, MentorMatched, condition)) == 3
+        return len(await events_of(js, condition, MentorMatched)) == 3
 
     await eventually(rematched)
-    events = await published(js, MentorMatched, condition)
+    events = await events_of(js, condition, MentorMatched)
     assert [(e.data.referral_id, e.data.mentor_id) for e in events] == [
         (earlier[0].data.referral_id, first["mentor_id"]),
         (later[0].data.referral_id, second["mentor_id"]),
@@ -125,16 +130,18 @@ async def test_a_pairing_that_ends_early_frees_the_place_and_its_mentee_is_remat
 
 
 async def test_withdrawal_frees_the_place_and_rejection_leaves_the_waitlist(
-    matching: MatchingService, js: JetStreamContext, condition: str
+    matching: ServiceHarness, js: JetStreamContext, condition: str
 ) -> None:
-    mentor = (await matching.http.post("/mentors", json=matching.mentor_body(condition, capacity=1))).json()
+    mentor = (
+        await matching.client.post("/mentors", json=mentor_body(matching, condition, capacity=1))
+    ).json()
     matched, waiting, rejected = (
         referral_events(condition),
         referral_events(condition),
         referral_events(condition),
     )
     for event in (*matched, *waiting, *rejected):
-        await publish(js, event)
+        await matching.publish(event)
 
     async def two_waiting() -> bool:
         return len(await waitlist(matching, condition)) == 2
@@ -142,41 +149,41 @@ async def test_withdrawal_frees_the_place_and_rejection_leaves_the_waitlist(
     await eventually(two_waiting)
     referral = rejected[0].data.referral_id
     no = new_event(
-        ReferralRejected(referral_id=referral, rejected_on=matching.today, reason=RejectionReason.DECLINED),
-        clock=SystemClock(),
+        ReferralRejected(referral_id=referral, rejected_on=matching.today(), reason=RejectionReason.DECLINED),
+        clock=matching.clock,
         condition=condition,
         programme=f"{condition}-one-to-one",
     )
     gone = new_event(
         ReferralWithdrawn(
             referral_id=matched[0].data.referral_id,
-            withdrawn_on=matching.today,
+            withdrawn_on=matching.today(),
             reason=WithdrawalReason.MENTEE_REQUEST,
             erase_personal_data=True,
         ),
-        clock=SystemClock(),
+        clock=matching.clock,
         condition=condition,
         programme=f"{condition}-one-to-one",
     )
-    await publish(js, no)
-    await publish(js, gone)
+    await matching.publish(no)
+    await matching.publish(gone)
 
     async def waiting_one_matched() -> bool:
         return (
-            len(await published(js, MentorMatched, condition)) == 2
+            len(await events_of(js, condition, MentorMatched)) == 2
             and await waitlist(matching, condition) == []
         )
 
     await eventually(waiting_one_matched)
-    events = await published(js, MentorMatched, condition)
+    events = await events_of(js, condition, MentorMatched)
     assert [(e.data.referral_id, e.data.mentor_id) for e in events] == [
         (matched[0].data.referral_id, mentor["mentor_id"]),
         (waiting[0].data.referral_id, mentor["mentor_id"]),
     ]
-    erased = (await matching.http.get(f"/mentees/{matched[0].data.referral_id}")).json()
+    erased = (await matching.client.get(f"/mentees/{matched[0].data.referral_id}")).json()
     assert erased["state"] == "closed" and erased["open_match_id"] is None
     district = await matching.scalar(
         "SELECT postcode_district FROM mentee WHERE referral_id = :r", r=matched[0].data.referral_id
     )
     assert district is None
-    assert (await matching.http.get(f"/mentees/{referral}")).json()["state"] == "closed"
+    assert (await matching.client.get(f"/mentees/{referral}")).json()["state"] == "closed"

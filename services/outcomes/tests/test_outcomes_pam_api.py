@@ -4,18 +4,14 @@ on the stream, and every bad input refused with its own status and code, changin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 import pytest
-from bus_support import eventually
-from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from peer_outcomes.store.pam_repo import referral_context
-from peer_outcomes.store.tables import pam_records, pam_revisions, rpt_pam, rpt_referrals
+from peer_outcomes.store.tables import rpt_pam
 from peer_shared.auth import unprotected_routes
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import FixedClock
@@ -24,11 +20,13 @@ from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
 from peer_shared.contracts.events import PamRecorded, ReferralReceived, SessionLogged
 from peer_shared.contracts.events.referrals import ReferralSource
 from peer_shared.contracts.events.sessions import Attendance
-from peer_shared.contracts.subjects import subject_of
-from peer_shared.messaging.tables import outbox
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.streams import events_of
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 PROGRAMME = "t2d-one-to-one"
+COORDINATOR = "usr_coordinator"
 
 
 def event(data: EventData, condition: str, at: datetime = datetime(2026, 1, 2, 12, 0)) -> CloudEvent[Any]:
@@ -89,17 +87,15 @@ def pam(
     return body
 
 
-async def known_referral(
-    outcomes: Any, publish: Callable[..., Any], condition: str, first_session: date
-) -> str:
+async def known_referral(outcomes: ServiceHarness, first_session: date) -> str:
     """A referral the service has seen, with its first session on `first_session`."""
-    received = referral(condition)
+    received = referral(outcomes.condition)
     referral_id = received.data.referral_id
-    await publish(received, session(condition, referral_id, first_session))
+    await outcomes.publish(received, session(outcomes.condition, referral_id, first_session))
 
     async def projected() -> bool:
         # The PAM rules need the referral and its first session, both learnt from the streams.
-        async with outcomes.runtime.sessions() as s:
+        async with outcomes.sessions() as s:
             context = await referral_context(s, referral_id)
         return context is not None and context.first_session_on == first_session
 
@@ -107,30 +103,22 @@ async def known_referral(
     return referral_id
 
 
-async def pam_on_stream(js: JetStreamContext, condition: str) -> list[CloudEvent[PamRecorded]]:
-    psub = await js.pull_subscribe(
-        subject_of(PamRecorded, condition),
-        stream="PEER_OUTCOMES",
-        config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE),
+async def pam_on_stream(outcomes: ServiceHarness) -> list[CloudEvent[Any]]:
+    """The `PamRecorded` events the service published under the test's condition, oldest first."""
+    return await events_of(outcomes.js, outcomes.condition, PamRecorded)
+
+
+async def state(outcomes: ServiceHarness) -> tuple[int, int, int]:
+    return (
+        await outcomes.count("pam_records"),
+        await outcomes.count("pam_revisions"),
+        await outcomes.count("outbox"),
     )
-    try:
-        pending = (await psub.consumer_info()).num_pending
-        msgs = await psub.fetch(pending, timeout=5) if pending else []
-        return [CloudEvent[PamRecorded].model_validate_json(m.data) for m in msgs]
-    finally:
-        await psub.unsubscribe()
 
 
-async def state(outcomes: Any) -> tuple[int, int, int]:
-    async with outcomes.runtime.sessions() as s:
-        return (
-            (await s.execute(select(func.count()).select_from(pam_records))).scalar_one(),
-            (await s.execute(select(func.count()).select_from(pam_revisions))).scalar_one(),
-            (await s.execute(select(func.count()).select_from(outbox))).scalar_one(),
-        )
-
-
-async def test_every_endpoint_declares_roles_and_only_coordinators_handle_pam(outcomes: Any) -> None:
+async def test_every_endpoint_declares_roles_and_only_coordinators_handle_pam(
+    outcomes: ServiceHarness,
+) -> None:
     assert unprotected_routes(outcomes.app) == []
     referral_id = f"ref_{uuid.uuid4().hex}"
     for role in (Role.MENTOR, Role.COMMISSIONER, Role.REFERRER):
@@ -143,10 +131,10 @@ async def test_every_endpoint_declares_roles_and_only_coordinators_handle_pam(ou
 
 
 async def test_a_baseline_follow_up_and_correction_are_recorded_and_published(
-    outcomes: Any, publish: Callable[..., Any], js: JetStreamContext, condition: str
+    outcomes: ServiceHarness,
 ) -> None:
-    referral_id = await known_referral(outcomes, publish, condition, date(2026, 1, 5))
-    coordinator = outcomes.auth(Role.COORDINATOR)
+    referral_id = await known_referral(outcomes, date(2026, 1, 5))
+    coordinator = outcomes.auth(Role.COORDINATOR, COORDINATOR)
 
     baseline = await outcomes.client.post(
         f"/referrals/{referral_id}/pam", json=pam(50.3), headers=coordinator
@@ -182,15 +170,12 @@ async def test_a_baseline_follow_up_and_correction_are_recorded_and_published(
     assert (corrected.json()["revision"], corrected.json()["level"]) == (2, 1)
     history = (await outcomes.client.get(f"/pam/{pam_id}", headers=coordinator)).json()
     assert [(r["revision"], r["score"], r["entered_by"]) for r in history["revisions"]] == [
-        (1, 50.3, "usr_coordinator"),
-        (2, 46.0, "usr_coordinator"),
+        (1, 50.3, COORDINATOR),
+        (2, 46.0, COORDINATOR),
     ]
 
-    async def published() -> bool:
-        return len(await pam_on_stream(js, condition)) == 3
-
-    await eventually(published)
-    events = await pam_on_stream(js, condition)
+    await outcomes.wait_published(3)
+    events = await pam_on_stream(outcomes)
     assert [
         (e.data.pam_id == pam_id, e.data.revision, float(e.data.score), e.data.level_derived) for e in events
     ] == [
@@ -198,11 +183,11 @@ async def test_a_baseline_follow_up_and_correction_are_recorded_and_published(
         (False, 1, 68.0, False),
         (True, 2, 46.0, True),
     ]
-    assert all(e.subject == referral_id and e.condition == condition for e in events)
+    assert all(e.subject == referral_id and e.condition == outcomes.condition for e in events)
 
     # Consumed back into the reporting projection, the correction winning.
     async def projected() -> bool:
-        async with outcomes.runtime.sessions() as s:
+        async with outcomes.sessions() as s:
             rows = (await s.execute(select(rpt_pam.c.pam_id, rpt_pam.c.revision, rpt_pam.c.score))).all()
         return sorted((r.revision, float(r.score)) for r in rows) == [(1, 68.0), (2, 46.0)]
 
@@ -236,19 +221,17 @@ BAD_INPUTS = [
 ]
 
 
-async def test_bad_pam_inputs_get_their_own_4xx_and_change_nothing(
-    outcomes: Any, publish: Callable[..., Any], js: JetStreamContext, condition: str
-) -> None:
+async def test_bad_pam_inputs_get_their_own_4xx_and_change_nothing(outcomes: ServiceHarness) -> None:
     coordinator = outcomes.auth(Role.COORDINATOR)
-    with_baseline = await known_referral(outcomes, publish, condition, date(2026, 1, 5))
-    without = await known_referral(outcomes, publish, condition, date(2026, 1, 5))
+    with_baseline = await known_referral(outcomes, date(2026, 1, 5))
+    without = await known_referral(outcomes, date(2026, 1, 5))
     first = await outcomes.client.post(f"/referrals/{with_baseline}/pam", json=pam(50.0), headers=coordinator)
     assert first.status_code == 201
-    await eventually(lambda: _count(js, condition, 1))
+    await outcomes.wait_published(1)
     before = await state(outcomes)
     # A referral seen only through its sessions: its ReferralReceived has not arrived.
     only_sessions = f"ref_{uuid.uuid4().hex}"
-    await publish(session(condition, only_sessions, date(2026, 1, 5)))
+    await outcomes.publish(session(outcomes.condition, only_sessions, date(2026, 1, 5)))
     await eventually(lambda: _stub_projected(outcomes, only_sessions))
     targets = {
         "known": with_baseline,
@@ -277,14 +260,11 @@ async def test_bad_pam_inputs_get_their_own_4xx_and_change_nothing(
     assert (unknown_pam.status_code, unknown_pam.json()["code"]) == (404, "unknown-pam")
 
     assert await state(outcomes) == before
-    assert len(await pam_on_stream(js, condition)) == 1
+    assert len(await pam_on_stream(outcomes)) == 1
 
 
-async def _count(js: JetStreamContext, condition: str, expected: int) -> bool:
-    return len(await pam_on_stream(js, condition)) == expected
-
-
-async def _stub_projected(outcomes: Any, referral_id: str) -> bool:
-    async with outcomes.runtime.sessions() as s:
-        found = await s.scalar(select(func.count()).where(rpt_referrals.c.referral_id == referral_id))
-    return found == 1
+async def _stub_projected(outcomes: ServiceHarness, referral_id: str) -> bool:
+    found = await outcomes.scalar(
+        "SELECT count(*) FROM rpt_referrals WHERE referral_id = :referral_id", referral_id=referral_id
+    )
+    return int(found) == 1

@@ -9,9 +9,10 @@ import pytest
 
 from peer_outcomes.domain.cut_points import HIBBARD_2005, CutPointSet
 from peer_outcomes.domain.pam import AdministeredBy, PamEntry, PamResult, check_entry, next_revision
-from peer_outcomes.domain.problems import PamProblem, PamRefused, ProblemKind
+from peer_outcomes.domain.problems import PamProblem
 from peer_outcomes.domain.timeline import check_timeline
 from peer_shared.contracts.events.outcomes import Timepoint
+from peer_shared.refusals import Conflict, Invalid
 
 TODAY = date(2026, 4, 20)
 
@@ -79,15 +80,14 @@ def test_a_consistent_reported_level_is_kept_as_reported() -> None:
     ],
 )
 def test_bad_values_are_refused_with_their_own_problem(bad: PamEntry, problem: PamProblem) -> None:
-    with pytest.raises(PamRefused) as refused:
+    with pytest.raises(Invalid) as refused:
         check_entry(bad, HIBBARD_2005, TODAY)
-    assert refused.value.problem is problem
-    assert refused.value.kind is ProblemKind.INVALID
+    assert refused.value.code == problem
 
 
 def test_a_contradiction_explains_the_cut_points() -> None:
     with pytest.raises(
-        PamRefused, match=r"score 60.2 is level 3 under cut-point set hibbard-2005 \(level 2 is 47.1-55.1\)"
+        Invalid, match=r"score 60.2 is level 3 under cut-point set hibbard-2005 \(level 2 is 47.1-55.1\)"
     ):
         check_entry(entry("60.2", 2), HIBBARD_2005, TODAY)
 
@@ -137,10 +137,9 @@ FOLLOW_UP_1 = result(Timepoint.FOLLOW_UP, date(2026, 3, 1), 1)
 def test_the_timeline_is_kept(
     candidate: PamResult, others: list[PamResult], first_session: date | None, problem: PamProblem
 ) -> None:
-    with pytest.raises(PamRefused) as refused:
+    with pytest.raises(Conflict) as refused:
         check_timeline(candidate, others, first_session)
-    assert refused.value.problem is problem
-    assert refused.value.kind is ProblemKind.CONFLICT
+    assert refused.value.code == problem
 
 
 def test_a_baseline_on_the_day_of_the_first_session_and_later_follow_ups_are_fine() -> None:
@@ -151,6 +150,6 @@ def test_a_baseline_on_the_day_of_the_first_session_and_later_follow_ups_are_fin
 
 def test_corrections_are_limited_by_the_contract() -> None:
     assert next_revision(1) == 2
-    with pytest.raises(PamRefused) as refused:
+    with pytest.raises(Conflict) as refused:
         next_revision(100)
-    assert refused.value.problem is PamProblem.TOO_MANY_CORRECTIONS
+    assert refused.value.code == PamProblem.TOO_MANY_CORRECTIONS

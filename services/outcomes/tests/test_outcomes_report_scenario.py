@@ -17,21 +17,20 @@ import random
 import statistics
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from bus_support import eventually
 from nats.aio.client import Client
 from scipy.stats import t as student_t
 from sqlalchemy import delete, func, select, update
 
-from peer_outcomes.handlers.events import subscriptions
-from peer_outcomes.handlers.rebuild import rebuild_projections
-from peer_outcomes.render.html_report import report_html
+from peer_outcomes.api.rendering.html_report import report_html
+from peer_outcomes.consumers.subscriptions import subscriptions
 from peer_outcomes.store.tables import rpt_pam, rpt_referrals, rpt_sessions
+from peer_outcomes.use_cases.rebuild import rebuild_projections
 from peer_shared.auth.tokens import Role
 from peer_shared.bus import connect
 from peer_shared.clock import FixedClock
@@ -60,6 +59,10 @@ from peer_shared.contracts.events.referrals import (
     WithdrawalReason,
 )
 from peer_shared.contracts.events.sessions import Attendance, PairingEndReason
+from peer_support_cli.embedded import Infrastructure
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.outcomes import start_outcomes
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -527,14 +530,14 @@ def assert_matches(actual: Any, expected: Any, where: str) -> None:
 
 @dataclass
 class Scenario:
-    service: Any
+    service: ServiceHarness
     mentees: list[Mentee]
     mentors: list[tuple[str, date, date, date | None]]
     condition: str
     published: int
 
 
-async def _projection_counts(service: Any) -> tuple[int, int, int]:
+async def _projection_counts(service: ServiceHarness) -> tuple[int, int, int]:
     async with service.runtime.sessions() as s:
         received = await s.scalar(select(func.count()).where(rpt_referrals.c.received_on.is_not(None)))
         sessions = await s.scalar(select(func.count()).select_from(rpt_sessions))
@@ -542,7 +545,7 @@ async def _projection_counts(service: Any) -> tuple[int, int, int]:
     return int(received or 0), int(sessions or 0), int(revisions or 0)
 
 
-async def _enter_pam(service: Any, mentees: list[Mentee]) -> int:
+async def _enter_pam(service: ServiceHarness, mentees: list[Mentee]) -> int:
     coordinator = service.auth(Role.COORDINATOR)
     entered = 0
     for m in mentees:
@@ -577,9 +580,7 @@ async def _enter_pam(service: Any, mentees: list[Mentee]) -> int:
 
 
 @pytest.fixture(scope="module")
-async def scenario(
-    start_outcomes: Any, infra: Any, nc: Client, publisher: Callable[..., Any]
-) -> AsyncIterator[Scenario]:
+async def scenario(infra: Infrastructure, nc: Client) -> AsyncIterator[Scenario]:
     condition = f"t{uuid.uuid4().hex[:12]}"
     database_url = infra.create_database(f"t_{uuid.uuid4().hex[:16]}")
     rng = random.Random(20250401)
@@ -601,13 +602,13 @@ async def scenario(
         matched, logged = match_and_session_events(m, condition)
         matches += matched
         sessions += logged
-    async with start_outcomes(database_url, condition) as service:
+    async with start_outcomes(infra, js, condition=condition, database_url=database_url) as service:
         # Across streams, in the worst order: sessions before the matches before the referrals.
-        await publisher(js, *sessions)
-        await publisher(js, *mentor_events(mentor_ids, condition), *matches)
-        await publisher(js, *referral_stream)
+        await service.publish(*sessions)
+        await service.publish(*mentor_events(mentor_ids, condition), *matches)
+        await service.publish(*referral_stream)
         # Some events twice, under new message ids (as after a re-publish beyond the duplicate window).
-        await publisher(js, *referral_stream[:10], *sessions[:10], msg_id_suffix="-again")
+        await service.publish(*referral_stream[:10], *sessions[:10], msg_id_suffix="-again")
         published = len(sessions) + len(matches) + len(mentors) * 2 + 1 + len(referral_stream) + 20
         corrections = sum(len(m.corrected) for m in mentees)
         expected_counts = (len(mentees), sum(len(m.sessions) for m in mentees))
@@ -626,7 +627,7 @@ async def scenario(
         yield Scenario(service, mentees, mentors, condition, published + pam_entries)
 
 
-async def _counts_are(service: Any, expected: tuple[int, int, int]) -> bool:
+async def _counts_are(service: ServiceHarness, expected: tuple[int, int, int]) -> bool:
     return await _projection_counts(service) == expected
 
 
@@ -780,7 +781,7 @@ async def test_rebuilding_the_projections_from_the_streams_gives_identical_outpu
         await s.execute(delete(rpt_pam).where(rpt_pam.c.timepoint == "follow-up"))
     assert await fetch(scenario, *views[0]) != before[0]
 
-    # With the service's own NATS identity, as `python -m peer_outcomes.rebuild` runs.
+    # With the service's own NATS identity, as `python -m peer_outcomes.commands` runs.
     client = await connect(service.settings, name="outcomes-rebuild-test")
     try:
         result = await rebuild_projections(

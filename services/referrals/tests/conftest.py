@@ -1,67 +1,58 @@
 """Fixtures for the referrals service's tests: the service running in-process on the real infrastructure.
 
-The helpers live in modules beside this file (`referrals_harness`, `referral_examples`); this folder is put
-on `sys.path` so test modules can import them by those unique names.
+Each serves only its test's condition, as `t2d` (`peer_testkit.referrals.start_referrals`).
 """
 
 from __future__ import annotations
 
-import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 from nats.aio.client import Client
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from referrals_harness import MLLP, ReferralsHarness, free_port, start_service, token_issuer
+from nats.js import JetStreamContext
 
 from peer_support_cli.embedded import Infrastructure
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.ports import free_port
+from peer_testkit.referrals import MLLP, start_referrals
 
 
 @pytest.fixture
 async def referrals(
-    infra: Infrastructure,
-    nc: Client,
-    condition: str,
-    fresh_database_url: str,
-    operator_token: Callable[..., str],
-) -> AsyncIterator[ReferralsHarness]:
+    infra: Infrastructure, js: JetStreamContext, condition: str, fresh_database_url: str
+) -> AsyncIterator[ServiceHarness]:
     """The referrals service on a fresh database, serving only this test's condition (as `t2d`)."""
-    async with start_service(infra, nc, condition, fresh_database_url, operator_token) as harness:
+    async with start_referrals(infra, js, condition, fresh_database_url) as harness:
         yield harness
 
 
 @pytest.fixture(scope="module")
-async def quiet_referrals(infra: Infrastructure, nc: Client) -> AsyncIterator[ReferralsHarness]:
+async def quiet_referrals(infra: Infrastructure, nc: Client) -> AsyncIterator[ServiceHarness]:
     """One service for a whole module of tests that must leave nothing behind (bad inputs)."""
     condition = f"t{uuid.uuid4().hex[:12]}"
     database_url = infra.create_database(f"t_{uuid.uuid4().hex[:16]}")
-    async with start_service(infra, nc, condition, database_url, token_issuer(infra)) as harness:
+    async with start_referrals(infra, nc.jetstream(), condition, database_url) as harness:
         yield harness
 
 
 @pytest.fixture
 async def mllp_referrals(
-    infra: Infrastructure, nc: Client, condition: str, fresh_database_url: str
-) -> AsyncIterator[ReferralsHarness]:
+    infra: Infrastructure, js: JetStreamContext, condition: str, fresh_database_url: str
+) -> AsyncIterator[ServiceHarness]:
     """The service with its MLLP listener on a free port, accepting facility B86001."""
-    issuer = token_issuer(infra)
-    async with start_service(
-        infra, nc, condition, fresh_database_url, issuer, mllp_port=free_port(), **MLLP
+    async with start_referrals(
+        infra, js, condition, fresh_database_url, mllp_port=free_port(), **MLLP
     ) as harness:
         yield harness
 
 
 @pytest.fixture(scope="module")
-async def quiet_mllp(infra: Infrastructure, nc: Client) -> AsyncIterator[ReferralsHarness]:
+async def quiet_mllp(infra: Infrastructure, nc: Client) -> AsyncIterator[ServiceHarness]:
     """One MLLP-listening service for a module of tests that must leave nothing behind."""
     condition = f"t{uuid.uuid4().hex[:12]}"
     database_url = infra.create_database(f"t_{uuid.uuid4().hex[:16]}")
-    issuer = token_issuer(infra)
-    async with start_service(
-        infra, nc, condition, database_url, issuer, mllp_port=free_port(), **MLLP
+    async with start_referrals(
+        infra, nc.jetstream(), condition, database_url, mllp_port=free_port(), **MLLP
     ) as harness:
         yield harness

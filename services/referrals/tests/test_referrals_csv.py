@@ -10,17 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from referral_examples import fresh_nhs_number
-from referrals_harness import ReferralsHarness, settings_for
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from peer_referrals.commands import app as commands
-from peer_referrals.handlers.csv_columns import COLUMN_NAMES, template
-from peer_referrals.handlers.csv_import import import_file
-from peer_referrals.handlers.csv_reader import BadHeader
+from peer_referrals.feeds.csv.columns import COLUMN_NAMES, template
+from peer_referrals.feeds.csv.importer import import_file
+from peer_referrals.feeds.csv.reader import BadHeader
 from peer_shared.db import make_engine
 from peer_support_cli.embedded import Infrastructure
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.referrals import fresh_nhs_number, state_counts
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +58,7 @@ def read_report(path: Path) -> list[dict[str, str]]:
 
 
 async def test_good_rows_are_imported_and_bad_ones_reported_and_a_rerun_changes_nothing(
-    referrals: ReferralsHarness, tmp_path: Path
+    referrals: ServiceHarness, tmp_path: Path
 ) -> None:
     rows = [
         row(),
@@ -82,7 +82,7 @@ async def test_good_rows_are_imported_and_bad_ones_reported_and_a_rerun_changes_
     ]
     events = await referrals.wait_published(3)
     assert [e["data"]["source"] for e in events] == ["csv"] * 3
-    stream = b"".join(await referrals.published_raw()).decode()
+    stream = b"".join(m.data for m in await referrals.published_messages()).decode()
     identifiers = [GOOD[k] for k in ("family_name", "birth_date", "phone", "address_line_1")]
     for identifier in [*identifiers, "LS8 5HX", *(r["nhs_number"] for r in rows)]:
         assert identifier not in stream
@@ -113,19 +113,19 @@ BAD_ROWS = [
 
 @pytest.mark.parametrize(("name", "changes", "expected"), BAD_ROWS, ids=[b[0] for b in BAD_ROWS])
 async def test_a_bad_csv_row_is_reported_and_stores_nothing(
-    quiet_referrals: ReferralsHarness, tmp_path: Path, name: str, changes: dict[str, str], expected: Any
+    quiet_referrals: ServiceHarness, tmp_path: Path, name: str, changes: dict[str, str], expected: Any
 ) -> None:
     source = write_csv(tmp_path / "bad.csv", [row(**changes)])
     report = tmp_path / "errors.csv"
     summary = await import_file(quiet_referrals.settings, source, report)
     assert (summary.imported, summary.failed) == (0, 1)
     assert [(r["line"], r["column"], r["problem"]) for r in read_report(report)] == [("2", *expected)]
-    counts = await quiet_referrals.state_counts()
+    counts = await state_counts(quiet_referrals)
     assert counts == dict.fromkeys(counts, 0)
 
 
 async def test_a_row_with_the_wrong_number_of_values_is_reported(
-    quiet_referrals: ReferralsHarness, tmp_path: Path
+    quiet_referrals: ServiceHarness, tmp_path: Path
 ) -> None:
     source = tmp_path / "ragged.csv"
     lines = io.StringIO()
@@ -139,7 +139,7 @@ async def test_a_row_with_the_wrong_number_of_values_is_reported(
 
 
 async def test_a_file_whose_header_is_wrong_imports_nothing(
-    quiet_referrals: ReferralsHarness, tmp_path: Path
+    quiet_referrals: ServiceHarness, tmp_path: Path
 ) -> None:
     columns = (*(c for c in COLUMN_NAMES if c != "postcode"), "post_code")
     source = write_csv(tmp_path / "misspelt.csv", [row() | {"post_code": "LS8 5HX"}], columns)
@@ -151,7 +151,6 @@ async def test_a_file_whose_header_is_wrong_imports_nothing(
 def test_the_command_imports_its_own_template(
     infra: Infrastructure, condition: str, fresh_database_url: str, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    settings = settings_for(infra, condition, fresh_database_url)
     monkeypatch.setenv("PEER_DATABASE_URL", fresh_database_url)
     monkeypatch.setenv("PEER_CONDITIONS", f'["{condition}"]')
     monkeypatch.setenv("PEER_CONDITION_ALIASES", f'{{"t2d": "{condition}"}}')
@@ -163,7 +162,7 @@ def test_the_command_imports_its_own_template(
     result = runner.invoke(commands, ["import-csv", str(template_path)])
     assert result.exit_code == 0, result.output
     assert "1 imported" in result.output
-    assert asyncio.run(_referral_count(settings.database_url.get_secret_value())) == 1
+    assert asyncio.run(_referral_count(fresh_database_url)) == 1
     spec = runner.invoke(commands, ["csv-columns"])
     assert "| `nhs_number` | yes |" in spec.output
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from referral_examples import identifiers_of, patient_of, service_request
-from referrals_harness import ReferralsHarness, submit_fhir
 
 from peer_shared.auth import Role
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.referrals import database_text, identifiers_of, patient_of, service_request, submit_fhir
 
 pytestmark = pytest.mark.integration
 
 
 async def test_consent_withdrawal_leaves_no_identifiable_data_for_the_person(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     document = service_request()
     patient = patient_of(document)
@@ -29,7 +29,7 @@ async def test_consent_withdrawal_leaves_no_identifiable_data_for_the_person(
         headers=coordinator,
     )
     assert corrected.status_code == 200, corrected.text
-    before = await referrals.database_text()
+    before = await database_text(referrals)
     for identifier in [*identifiers_of(patient), "2 Roundhay Road", "LS7 1AB", "Spoke to Samina"]:
         assert identifier in before  # the scan below would find it if it were still there
 
@@ -45,7 +45,7 @@ async def test_consent_withdrawal_leaves_no_identifiable_data_for_the_person(
     assert sorted(e["data"]["referral_id"] for e in events) == sorted([first, second])
     assert all(e["data"]["erase_personal_data"] for e in events)
     await referrals.outbox_drained()
-    after = await referrals.database_text()
+    after = await database_text(referrals)
     for identifier in [*identifiers_of(patient), "2 Roundhay Road", "LS7 1AB", "Spoke to Samina", "Samina"]:
         assert identifier not in after, f"{identifier!r} survived erasure"
     # The pseudonymous record needed for reporting stays.
@@ -61,7 +61,7 @@ async def test_consent_withdrawal_leaves_no_identifiable_data_for_the_person(
     assert gone.status_code == 410
 
 
-async def test_withdrawal_without_consent_withdrawal_keeps_the_details(referrals: ReferralsHarness) -> None:
+async def test_withdrawal_without_consent_withdrawal_keeps_the_details(referrals: ServiceHarness) -> None:
     referral_id = await submit_fhir(referrals, service_request())
     coordinator = referrals.auth(Role.COORDINATOR)
     response = await referrals.client.post(
@@ -82,7 +82,7 @@ async def test_withdrawal_without_consent_withdrawal_keeps_the_details(referrals
 
 
 async def test_subject_access_exports_everything_and_every_read_is_audited(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     document = service_request()
     referral_id = await submit_fhir(referrals, document)

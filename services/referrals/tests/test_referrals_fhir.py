@@ -5,24 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from referral_examples import identifiers_of, message_bundle, patient_of, service_request, transaction_bundle
-from referrals_harness import ReferralsHarness
 
 from peer_shared.auth import Role
 from peer_shared.contracts.registry import parse_event
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.referrals import (
+    identifiers_of,
+    message_bundle,
+    patient_of,
+    service_request,
+    transaction_bundle,
+)
 
 pytestmark = pytest.mark.integration
 
 FHIR = {"Content-Type": "application/fhir+json"}
 
 
-async def post(harness: ReferralsHarness, path: str, document: dict[str, Any]) -> Any:
+async def post(harness: ServiceHarness, path: str, document: dict[str, Any]) -> Any:
     headers = FHIR | harness.auth(Role.REFERRER, "ods-B86001")
     return await harness.client.post(path, json=document, headers=headers)
 
 
 async def test_a_service_request_with_a_contained_patient_becomes_one_referral(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     document = service_request()
     response = await post(referrals, "/fhir/ServiceRequest", document)
@@ -62,7 +68,7 @@ async def test_a_service_request_with_a_contained_patient_becomes_one_referral(
 
 
 async def test_a_transaction_bundle_is_answered_with_a_transaction_response(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     response = await post(referrals, "/fhir", transaction_bundle())
     assert response.status_code == 200, response.text
@@ -78,7 +84,7 @@ async def test_a_transaction_bundle_is_answered_with_a_transaction_response(
     assert event["data"]["referrer_ods_code"] == "B86001"
 
 
-async def test_a_message_bundle_is_answered_with_a_response_message(referrals: ReferralsHarness) -> None:
+async def test_a_message_bundle_is_answered_with_a_response_message(referrals: ServiceHarness) -> None:
     document = message_bundle()
     response = await post(referrals, "/fhir/$process-message", document)
     assert response.status_code == 200, response.text
@@ -91,7 +97,7 @@ async def test_a_message_bundle_is_answered_with_a_response_message(referrals: R
 
 
 async def test_sending_the_same_referral_again_stores_and_publishes_nothing_new(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     document = transaction_bundle()
     first = await post(referrals, "/fhir", document)
@@ -107,7 +113,7 @@ async def test_sending_the_same_referral_again_stores_and_publishes_nothing_new(
 
 
 async def test_a_second_referral_for_a_person_with_an_open_one_is_linked_and_flagged(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     first_doc = service_request()
     second_doc = service_request()
@@ -122,13 +128,13 @@ async def test_a_second_referral_for_a_person_with_an_open_one_is_linked_and_fla
     assert flagged is True
 
 
-async def test_no_published_event_carries_a_direct_identifier(referrals: ReferralsHarness) -> None:
+async def test_no_published_event_carries_a_direct_identifier(referrals: ServiceHarness) -> None:
     documents = [service_request(), transaction_bundle(), message_bundle()]
     paths = ["/fhir/ServiceRequest", "/fhir", "/fhir/$process-message"]
     for path, document in zip(paths, documents, strict=True):
         assert (await post(referrals, path, document)).status_code in (200, 201)
     await referrals.wait_published(3)
-    raw = await referrals.published_raw()
+    raw = [m.data for m in await referrals.published_messages()]
     assert len(raw) == 3
     for message in raw:
         parse_event(message)  # a valid, registered contract

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from referral_examples import patient_of, request_of, service_request, transaction_bundle
-from referrals_harness import ReferralsHarness
 
 from peer_shared.auth import Role
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.referrals import patient_of, request_of, service_request, state_counts, transaction_bundle
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +34,9 @@ def _json(build: Callable[[], dict[str, Any]]) -> Callable[[], bytes]:
     return lambda: json.dumps(build()).encode()
 
 
-def _changed(change: Callable[[dict[str, Any]], None], build: Callable[[], dict[str, Any]] = service_request):
+def _changed(
+    change: Callable[[dict[str, Any]], None], build: Callable[[], dict[str, Any]] = service_request
+) -> Callable[[], bytes]:
     def body() -> bytes:
         document = build()
         change(document)
@@ -189,7 +191,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 async def test_a_bad_fhir_referral_is_refused_with_its_own_operation_outcome(
-    quiet_referrals: ReferralsHarness, case: BadInput
+    quiet_referrals: ServiceHarness, case: BadInput
 ) -> None:
     harness = quiet_referrals
     headers = {"Content-Type": "application/fhir+json"} | harness.auth(Role.REFERRER)
@@ -204,12 +206,12 @@ async def test_a_bad_fhir_referral_is_refused_with_its_own_operation_outcome(
     ]
     assert found == list(case.problems)
     assert all(issue["severity"] == "error" and issue["diagnostics"] for issue in outcome["issue"])
-    counts = await harness.state_counts()
+    counts = await state_counts(harness)
     assert counts == dict.fromkeys(counts, 0)
     assert await harness.published() == []
 
 
-async def test_a_referral_needs_a_referrer_or_coordinator_token(quiet_referrals: ReferralsHarness) -> None:
+async def test_a_referral_needs_a_referrer_or_coordinator_token(quiet_referrals: ServiceHarness) -> None:
     harness = quiet_referrals
     body = json.dumps(service_request())
     anonymous = await harness.client.post("/fhir/ServiceRequest", content=body)

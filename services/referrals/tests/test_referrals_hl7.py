@@ -14,32 +14,30 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from nats.aio.client import Client
-from referral_examples import fresh_nhs_number, hl7_identifiers, hl7_referral
-from referrals_harness import (
+from nats.js import JetStreamContext
+
+from peer_referrals.feeds.hl7.mllp_framing import frame
+from peer_support_cli.embedded import Infrastructure
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.ports import free_port
+from peer_testkit.referrals import (
     MLLP,
-    ReferralsHarness,
-    free_port,
+    fresh_nhs_number,
+    hl7_identifiers,
+    hl7_referral,
     mllp_exchange,
+    mllp_port,
     read_frame,
     segments_of,
-    start_service,
-    token_issuer,
+    start_referrals,
 )
-
-from peer_referrals.handlers.mllp_framing import frame
-from peer_support_cli.embedded import Infrastructure
 
 pytestmark = pytest.mark.integration
 
 
-def port_of(harness: ReferralsHarness) -> int:
-    return int(harness.app.state.mllp.port)
-
-
-async def test_a_ref_i12_is_stored_published_and_acknowledged(mllp_referrals: ReferralsHarness) -> None:
+async def test_a_ref_i12_is_stored_published_and_acknowledged(mllp_referrals: ServiceHarness) -> None:
     nhs = fresh_nhs_number()
-    [ack] = await mllp_exchange(port_of(mllp_referrals), hl7_referral("CTRL-0001", nhs=nhs))
+    [ack] = await mllp_exchange(mllp_port(mllp_referrals), hl7_referral("CTRL-0001", nhs=nhs))
     segments = segments_of(ack)
     assert segments["MSH"][0][8] == "ACK^I12^ACK"
     assert segments["MSH"][0][4:6] == ["EMIS-WEB", "B86001"]  # addressed back to the sender
@@ -63,16 +61,16 @@ async def test_a_ref_i12_is_stored_published_and_acknowledged(mllp_referrals: Re
         "A",
         None,
     )
-    raw = (await mllp_referrals.published_raw())[0].decode()
+    raw = (await mllp_referrals.published_messages())[0].data.decode()
     for identifier in [nhs, *hl7_identifiers()]:
         assert identifier not in raw
 
 
 async def test_a_resent_message_is_acknowledged_again_without_a_second_referral(
-    mllp_referrals: ReferralsHarness,
+    mllp_referrals: ServiceHarness,
 ) -> None:
     message = hl7_referral("CTRL-0002")
-    first, again = await mllp_exchange(port_of(mllp_referrals), message, message)
+    first, again = await mllp_exchange(mllp_port(mllp_referrals), message, message)
     assert segments_of(first)["MSA"][0][1:3] == ["AA", "CTRL-0002"]
     assert segments_of(again)["MSA"][0][1:3] == ["AA", "CTRL-0002"]
     await mllp_referrals.outbox_drained()
@@ -80,8 +78,8 @@ async def test_a_resent_message_is_acknowledged_again_without_a_second_referral(
     assert len(await mllp_referrals.published()) == 1
 
 
-async def test_an_application_response_is_sent_when_the_sender_asks(mllp_referrals: ReferralsHarness) -> None:
-    [response] = await mllp_exchange(port_of(mllp_referrals), hl7_referral("CTRL-0003", ack="AL"))
+async def test_an_application_response_is_sent_when_the_sender_asks(mllp_referrals: ServiceHarness) -> None:
+    [response] = await mllp_exchange(mllp_port(mllp_referrals), hl7_referral("CTRL-0003", ack="AL"))
     segments = segments_of(response)
     assert segments["MSH"][0][8] == "RRI^I12^RRI_I12"
     assert segments["MSA"][0][1] == "AA"
@@ -90,8 +88,8 @@ async def test_an_application_response_is_sent_when_the_sender_asks(mllp_referra
     assert event["subject"] == referral_id
 
 
-async def test_several_messages_in_one_write_are_each_answered(mllp_referrals: ReferralsHarness) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port_of(mllp_referrals))
+async def test_several_messages_in_one_write_are_each_answered(mllp_referrals: ServiceHarness) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", mllp_port(mllp_referrals))
     messages = [hl7_referral(f"CTRL-1{n}") for n in range(3)]
     writer.write(b"junk before the first frame" + b"".join(b"\x0b" + m + b"\x1c\x0d" for m in messages))
     await writer.drain()
@@ -133,25 +131,21 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 
 
 async def test_mllp_over_tls_and_only_from_allowed_networks(
-    infra: Infrastructure, nc: Client, condition: str, fresh_database_url: str, tmp_path: Path
+    infra: Infrastructure, js: JetStreamContext, condition: str, fresh_database_url: str, tmp_path: Path
 ) -> None:
     cert, key = self_signed(tmp_path)
     settings = MLLP | {"mllp_port": free_port(), "mllp_tls_cert": cert, "mllp_tls_key": key}
-    async with start_service(
-        infra, nc, condition, fresh_database_url, token_issuer(infra), **settings
-    ) as harness:
+    async with start_referrals(infra, js, condition, fresh_database_url, **settings) as harness:
         client_tls = ssl.create_default_context(cafile=str(cert))
-        [ack] = await mllp_exchange(port_of(harness), hl7_referral("TLS-0001"), ssl_context=client_tls)
+        [ack] = await mllp_exchange(mllp_port(harness), hl7_referral("TLS-0001"), ssl_context=client_tls)
         assert segments_of(ack)["MSA"][0][1:3] == ["AA", "TLS-0001"]
         with pytest.raises((ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, TimeoutError)):
-            await mllp_exchange(port_of(harness), hl7_referral("PLAIN-0001"))  # no TLS: refused
+            await mllp_exchange(mllp_port(harness), hl7_referral("PLAIN-0001"))  # no TLS: refused
 
     elsewhere = MLLP | {"mllp_port": free_port(), "mllp_allowed_networks": ["10.0.0.0/8"]}
     other_database = infra.create_database(f"t_{uuid.uuid4().hex[:16]}")
-    async with start_service(
-        infra, nc, condition, other_database, token_issuer(infra), **elsewhere
-    ) as harness:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port_of(harness))
+    async with start_referrals(infra, js, condition, other_database, **elsewhere) as harness:
+        reader, writer = await asyncio.open_connection("127.0.0.1", mllp_port(harness))
         writer.write(frame(hl7_referral("NET-0001")))
         try:
             answer = await asyncio.wait_for(reader.read(), 10)

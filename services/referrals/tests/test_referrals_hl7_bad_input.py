@@ -6,8 +6,9 @@ import asyncio
 from dataclasses import dataclass
 
 import pytest
-from referral_examples import hl7_referral
-from referrals_harness import ReferralsHarness, mllp_exchange, segments_of
+
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.referrals import hl7_referral, mllp_exchange, mllp_port, segments_of, state_counts
 
 pytestmark = pytest.mark.integration
 
@@ -126,23 +127,23 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 async def test_a_bad_hl7_referral_is_refused_with_its_own_error(
-    quiet_mllp: ReferralsHarness, case: BadMessage
+    quiet_mllp: ServiceHarness, case: BadMessage
 ) -> None:
-    [ack] = await mllp_exchange(quiet_mllp.app.state.mllp.port, case.message)
+    [ack] = await mllp_exchange(mllp_port(quiet_mllp), case.message)
     segments = segments_of(ack)
     assert segments["MSA"][0][1:3] == [case.ack, case.control_id]
     errors = [(err[5].split("^")[0], err[2]) for err in segments["ERR"]]
     assert errors == list(case.errors)
     assert all(err[4] == "E" and err[8] for err in segments["ERR"])
-    counts = await quiet_mllp.state_counts()
+    counts = await state_counts(quiet_mllp)
     assert counts == dict.fromkeys(counts, 0)
     assert await quiet_mllp.published() == []
 
 
 async def test_a_frame_cut_off_by_a_closed_connection_is_neither_stored_nor_answered(
-    quiet_mllp: ReferralsHarness,
+    quiet_mllp: ServiceHarness,
 ) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", quiet_mllp.app.state.mllp.port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", mllp_port(quiet_mllp))
     writer.write(b"\x0b" + hl7_referral("CUT-OFF")[:200])
     await writer.drain()
     writer.write_eof()
@@ -150,5 +151,5 @@ async def test_a_frame_cut_off_by_a_closed_connection_is_neither_stored_nor_answ
     writer.close()
     assert await quiet_mllp.count("referrals") == 0
     # The listener is still serving.
-    [ack] = await mllp_exchange(quiet_mllp.app.state.mllp.port, b"MSH|^~\\&|X|Y")
+    [ack] = await mllp_exchange(mllp_port(quiet_mllp), b"MSH|^~\\&|X|Y")
     assert segments_of(ack)["MSA"][0][1] == "AR"

@@ -12,10 +12,10 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from referral_examples import hl7_referral
-from referrals_harness import ReferralsHarness, read_frame, segments_of
 
-from peer_referrals.handlers.mllp_framing import END, START, FrameDecoder, frame
+from peer_referrals.feeds.hl7.mllp_framing import END, START, frame
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.referrals import hl7_referral, mllp_port, read_frame, segments_of
 
 pytestmark = pytest.mark.integration
 
@@ -56,9 +56,9 @@ MESSAGES = st.one_of(st.binary(max_size=600).map(_unframed), mutated_referral())
 @given(message=MESSAGES)
 @FUZZ
 async def test_any_message_gets_a_well_formed_acknowledgement(
-    quiet_mllp: ReferralsHarness, message: bytes
+    quiet_mllp: ServiceHarness, message: bytes
 ) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", quiet_mllp.app.state.mllp.port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", mllp_port(quiet_mllp))
     try:
         writer.write(frame(message))
         await writer.drain()
@@ -74,10 +74,10 @@ async def test_any_message_gets_a_well_formed_acknowledgement(
 @given(noise=st.binary(max_size=800))
 @FUZZ
 async def test_after_any_noise_on_the_stream_the_next_message_is_still_answered(
-    quiet_mllp: ReferralsHarness, noise: bytes
+    quiet_mllp: ServiceHarness, noise: bytes
 ) -> None:
     control_id = f"AFTER-{uuid.uuid4().hex[:8]}"
-    reader, writer = await asyncio.open_connection("127.0.0.1", quiet_mllp.app.state.mllp.port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", mllp_port(quiet_mllp))
     try:
         writer.write(noise + frame(hl7_referral(control_id, nhs=NHS_NUMBER)))
         await writer.drain()
@@ -89,27 +89,3 @@ async def test_after_any_noise_on_the_stream_the_next_message_is_still_answered(
     finally:
         writer.close()
     assert segments["MSA"][0][1] == "AA"
-
-
-@given(
-    messages=st.lists(st.binary(min_size=0, max_size=300), max_size=5),
-    noise=st.lists(st.binary(max_size=50), min_size=6, max_size=6),
-    cuts=st.lists(st.integers(1, 64), max_size=20),
-)
-@settings(max_examples=300, deadline=None)
-def test_the_frame_decoder_finds_every_message_however_the_stream_is_cut(
-    messages: list[bytes], noise: list[bytes], cuts: list[int]
-) -> None:
-    clean = [_unframed(m) for m in messages]
-    between = [n.replace(START, b"") for n in noise]
-    stream = between[0] + b"".join(frame(m) + n for m, n in zip(clean, between[1:], strict=False))
-    decoder = FrameDecoder(limit=200)
-    found = []
-    position = 0
-    for cut in [*cuts, len(stream)]:
-        found += decoder.feed(stream[position : position + cut])
-        position += cut
-    found += decoder.feed(stream[position:])
-    assert [(f.body if not f.oversized else None) for f in found] == [
-        m if len(m) <= 200 else None for m in clean
-    ]

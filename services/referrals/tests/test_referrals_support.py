@@ -6,15 +6,15 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from bus_support import eventually
-from referral_examples import service_request
-from referrals_harness import ReferralsHarness, publish_event, submit_fhir
 
 from peer_shared.auth import Role
 from peer_shared.clock import FixedClock
 from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
 from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode, MentorMatched
 from peer_shared.contracts.events.sessions import PairingEnded, PairingEndReason, PairingStarted
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.referrals import service_request, submit_fhir
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +47,7 @@ def started(referral_id: str, mentor_id: str, match_id: str, pairing_id: str) ->
     )
 
 
-async def status_of(harness: ReferralsHarness, referral_id: str) -> tuple[str | None, str | None]:
+async def status_of(harness: ServiceHarness, referral_id: str) -> tuple[str | None, str | None]:
     async with harness.sessions() as session:
         from sqlalchemy import text
 
@@ -61,16 +61,16 @@ async def status_of(harness: ReferralsHarness, referral_id: str) -> tuple[str | 
 
 
 async def test_events_in_any_order_leave_the_latest_stage_and_the_right_mentor(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     referral_id = await submit_fhir(referrals, service_request())
     mentor, match, pairing = f"mnt_{uuid.uuid4().hex}", f"mat_{uuid.uuid4().hex}", f"pai_{uuid.uuid4().hex}"
     condition = referrals.condition
     # Sessions' event arrives before matching's, as it may across streams.
-    await publish_event(
-        referrals, at(T0 + timedelta(days=2), started(referral_id, mentor, match, pairing), condition)
+    await referrals.publish(
+        at(T0 + timedelta(days=2), started(referral_id, mentor, match, pairing), condition)
     )
-    await publish_event(referrals, at(T0, matched(referral_id, mentor, match), condition))
+    await referrals.publish(at(T0, matched(referral_id, mentor, match), condition))
 
     async def is_started() -> bool:
         return await status_of(referrals, referral_id) == ("started", mentor)
@@ -89,7 +89,7 @@ async def test_events_in_any_order_leave_the_latest_stage_and_the_right_mentor(
         reason=PairingEndReason.MENTOR_LEFT,
         sessions_attended=2,
     )
-    await publish_event(referrals, at(T0 + timedelta(days=21), ended, condition))
+    await referrals.publish(at(T0 + timedelta(days=21), ended, condition))
 
     async def is_ended() -> bool:
         return await status_of(referrals, referral_id) == ("ended", None)
@@ -98,12 +98,12 @@ async def test_events_in_any_order_leave_the_latest_stage_and_the_right_mentor(
 
 
 async def test_only_the_matched_mentor_opens_the_contact_card_and_it_is_audited(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     referral_id = await submit_fhir(referrals, service_request())
     mentor, other = f"mnt_{uuid.uuid4().hex}", f"mnt_{uuid.uuid4().hex}"
-    await publish_event(
-        referrals, at(T0, matched(referral_id, mentor, f"mat_{uuid.uuid4().hex}"), referrals.condition)
+    await referrals.publish(
+        at(T0, matched(referral_id, mentor, f"mat_{uuid.uuid4().hex}"), referrals.condition)
     )
 
     async def is_matched() -> bool:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from referral_examples import patient_of, service_request
-from referrals_harness import ReferralsHarness, submit_fhir
 
 from peer_shared.auth import Role, unprotected_routes
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.referrals import patient_of, service_request, submit_fhir
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +19,7 @@ CONSENT = {
 REACHED = {"method": "phone", "outcome": "reached", "note": "Spoke to her; keen to start."}
 
 
-async def test_a_consented_referral_is_accepted_and_matching_is_told(referrals: ReferralsHarness) -> None:
+async def test_a_consented_referral_is_accepted_and_matching_is_told(referrals: ServiceHarness) -> None:
     referral_id = await submit_fhir(referrals, service_request())
     coordinator = referrals.auth(Role.COORDINATOR, "usr_coord")
     base = f"/referrals/{referral_id}"
@@ -63,7 +63,7 @@ async def test_a_consented_referral_is_accepted_and_matching_is_told(referrals: 
     assert consent == "usr_coord"
 
 
-async def test_a_duplicate_is_rejected_with_a_link_to_the_first(referrals: ReferralsHarness) -> None:
+async def test_a_duplicate_is_rejected_with_a_link_to_the_first(referrals: ServiceHarness) -> None:
     first_doc, second_doc = service_request(), service_request()
     patient_of(second_doc)["identifier"] = patient_of(first_doc)["identifier"]
     first = await submit_fhir(referrals, first_doc)
@@ -86,7 +86,7 @@ async def test_a_duplicate_is_rejected_with_a_link_to_the_first(referrals: Refer
     assert again.status_code == 409
 
 
-async def test_the_work_queue_filters_and_pages(referrals: ReferralsHarness) -> None:
+async def test_the_work_queue_filters_and_pages(referrals: ServiceHarness) -> None:
     ids = [await submit_fhir(referrals, service_request()) for _ in range(3)]
     coordinator = referrals.auth(Role.COORDINATOR)
     await referrals.client.post(f"/referrals/{ids[1]}/contact-attempts", json=REACHED, headers=coordinator)
@@ -114,7 +114,7 @@ async def test_the_work_queue_filters_and_pages(referrals: ReferralsHarness) -> 
 
 
 async def test_a_referrer_sees_only_their_own_referrals_and_why_one_was_rejected(
-    referrals: ReferralsHarness,
+    referrals: ServiceHarness,
 ) -> None:
     mine = await submit_fhir(referrals, service_request(), subject="ods-B86001")
     theirs = await submit_fhir(referrals, service_request(), subject="ods-Y00001")
@@ -136,5 +136,5 @@ async def test_a_referrer_sees_only_their_own_referrals_and_why_one_was_rejected
     assert as_coordinator.status_code == 403
 
 
-async def test_every_endpoint_declares_its_roles(referrals: ReferralsHarness) -> None:
+async def test_every_endpoint_declares_its_roles(referrals: ServiceHarness) -> None:
     assert unprotected_routes(referrals.app) == []

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from bus_support import eventually
 from sessions_support import RunningService
 
 from peer_sessions.app import create_app
@@ -16,6 +15,7 @@ from peer_sessions.domain.pairing import Pairing
 from peer_sessions.settings import SessionsSettings
 from peer_shared.auth import Role, unprotected_routes
 from peer_shared.contracts.events.sessions import GoalReviewed, GoalSet, SessionLogged
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from bus_support import eventually
 from sessions_support import RunningService
 from sqlalchemy import select
 
@@ -47,6 +46,7 @@ from peer_shared.contracts.events.sessions import (
 )
 from peer_shared.messaging.dead_letters import list_dead_letters
 from peer_shared.messaging.tables import inbox
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,6 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from bus_support import eventually
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sessions_support import RunningService
 from sqlalchemy import func, select
@@ -25,6 +24,7 @@ from peer_shared.contracts.events.safeguarding import (
 from peer_shared.contracts.events.sessions import Attendance, SessionLogged
 from peer_shared.messaging.outbox import DEFAULT_LANE, put_in_outbox
 from peer_shared.messaging.tables import outbox
+from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -22,9 +22,10 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from peer_shared.db import SessionFactory, make_engine, make_session_factory
+from peer_shared.service import ServiceDescriptor
 from peer_support_cli.embedded.credentials import load_or_create_secrets
 from peer_support_cli.embedded.infrastructure import database_url
-from peer_support_cli.services import ServiceName
+from peer_support_cli.services import SERVICES, names, service_named
 
 RUNTIME_FILE = "runtime.json"
 DEFAULT_DATA_DIR = Path(".peer-support")
@@ -34,7 +35,26 @@ P = ParamSpec("P")
 DataDirOption = Annotated[
     Path, typer.Option("--data-dir", help="Data folder of the embedded installation (as given to `up`).")
 ]
-ServiceOption = Annotated[ServiceName, typer.Option("--service", help="The service whose database to use.")]
+
+
+def _service(name: str) -> ServiceDescriptor:
+    # A BadParameter is shown as a usage error naming the option, as a choice option's would be.
+    try:
+        return service_named(name, SERVICES)
+    except KeyError as error:
+        raise typer.BadParameter(error.args[0]) from None
+
+
+ServiceOption = Annotated[
+    ServiceDescriptor,
+    typer.Option(
+        "--service",
+        help="The service whose database to use.",
+        parser=_service,
+        metavar=f"[{'|'.join(names(SERVICES))}]",
+        autocompletion=lambda: list(names(SERVICES)),
+    ),
+]
 DatabaseUrlOption = Annotated[
     str | None,
     typer.Option(
@@ -115,12 +135,11 @@ def read_runtime(data_dir: Path) -> RuntimeInfo:
     return RuntimeInfo(**json.loads(path.read_text()))
 
 
-def service_database_url(data_dir: Path, service: ServiceName | str, given: str | None) -> str:
-    """The given URL, else the service's (or the web console's) own database, as its own role, in the
-    running installation."""
+def service_database_url(data_dir: Path, name: str, given: str | None) -> str:
+    """The given URL, else the database of the service (or web console) called `name`, as its own role,
+    in the running installation."""
     if given:
         return given
-    name = str(service)
     runtime = read_runtime(data_dir)
     password = load_or_create_secrets(data_dir.expanduser().resolve()).postgres[name]
     return database_url(name, password, runtime.postgres_host, runtime.postgres_port, name)

@@ -16,13 +16,13 @@ from peer_support_cli.commands.connection import (
     DEFAULT_DATA_DIR,
     DatabaseUrlOption,
     DataDirOption,
+    OperatorError,
     ServiceOption,
     database_sessions,
     reports_errors,
     run,
     service_database_url,
 )
-from peer_support_cli.services import REGISTRY
 
 app = typer.Typer(
     help="Inspect and replay dead letters (messages a consumer gave up on).", no_args_is_help=True
@@ -62,7 +62,7 @@ def list_command(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """List a service's dead letters (times in Europe/London)."""
-    url = service_database_url(data_dir, service, database_url)
+    url = service_database_url(data_dir, service.name, database_url)
     letters = run(fetch_dead_letters(url, include_replayed=include_replayed))
     table = Table("id", "consumer", "subject", "attempts", "error", "dead-lettered at", "replayed")
     for letter in letters:
@@ -79,7 +79,7 @@ def list_command(
     if letters:
         console.print(table)
     else:
-        console.print(f"No {'' if include_replayed else 'waiting '}dead letters in {service.value}.")
+        console.print(f"No {'' if include_replayed else 'waiting '}dead letters in {service.name}.")
 
 
 @app.command("replay")
@@ -99,9 +99,10 @@ def replay_command(
     """
     if bool(letter_ids) == replay_all:
         raise typer.BadParameter("give either --id (one or more) or --all")
-    spec = REGISTRY[service]
-    subscriptions = list(spec.subscriptions(spec.settings_class()))
-    url = service_database_url(data_dir, service, database_url)
+    if service.subscriptions is None:
+        raise OperatorError(f"{service.name} consumes no events, so it has no dead letters")
+    subscriptions = list(service.subscriptions(service.settings()))
+    url = service_database_url(data_dir, service.name, database_url)
     results = run(replay(url, subscriptions, letter_ids or None))
     for result in results:
         if result.error is not None:
@@ -117,6 +118,6 @@ def replay_command(
     if missing:
         typer.echo(f"not waiting (unknown or already replayed): {', '.join(map(str, missing))}")
     if not results and replay_all:
-        typer.echo(f"No waiting dead letters in {service.value}.")
+        typer.echo(f"No waiting dead letters in {service.name}.")
     if any(result.error is not None for result in results) or missing:
         raise typer.Exit(1)

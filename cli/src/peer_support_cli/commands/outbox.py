@@ -65,10 +65,10 @@ def republish_command(
     events it has processed.
     """
     moment = parse_since(since)
-    url = service_database_url(data_dir, service, database_url)
+    url = service_database_url(data_dir, service.name, database_url)
     count = run(republish(url, moment))
     shown = to_london(moment).strftime("%Y-%m-%d %H:%M %Z")
-    typer.echo(f"{count} events of {service.value} since {shown} queued for re-publishing.")
+    typer.echo(f"{count} events of {service.name} since {shown} queued for re-publishing.")
 
 
 @app.command("status")
@@ -79,6 +79,6 @@ def status_command(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Show how many events wait to be published and how old the oldest one is."""
-    url = service_database_url(data_dir, service, database_url)
+    url = service_database_url(data_dir, service.name, database_url)
     pending, lag = run(backlog(url))
-    typer.echo(f"{service.value}: {pending} events waiting to be published; oldest {lag:.1f} s old.")
+    typer.echo(f"{service.name}: {pending} events waiting to be published; oldest {lag:.1f} s old.")

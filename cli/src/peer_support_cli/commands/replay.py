@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from peer_outcomes.rebuild import run as rebuild
+from peer_outcomes.commands import run as rebuild
+from peer_outcomes.service import SERVICE as OUTCOMES
 from peer_outcomes.settings import OutcomesSettings
 from peer_support_cli.commands.connection import (
     DEFAULT_DATA_DIR,
@@ -18,7 +19,6 @@ from peer_support_cli.commands.connection import (
     service_database_url,
 )
 from peer_support_cli.embedded.credentials import load_or_create_secrets
-from peer_support_cli.services import ServiceName
 
 app = typer.Typer(help="Rebuild read models from the streams.", no_args_is_help=True)
 
@@ -34,11 +34,11 @@ def replay_outcomes(
     """
     folder = Path(data_dir)
     runtime = read_runtime(folder)
-    user_password = load_or_create_secrets(folder.expanduser().resolve()).nats["outcomes"]
+    user_password = load_or_create_secrets(folder.expanduser().resolve()).nats[OUTCOMES.name]
     settings = OutcomesSettings(
-        database_url=service_database_url(folder, ServiceName("outcomes"), database_url),
+        database_url=service_database_url(folder, OUTCOMES.name, database_url),
         nats_url=runtime.nats_url,
-        nats_user="outcomes",
+        nats_user=OUTCOMES.name,
         nats_password=user_password,
     )
     result = run(rebuild(settings))

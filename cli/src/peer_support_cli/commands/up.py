@@ -7,26 +7,25 @@ from typing import Annotated
 
 import typer
 
+from peer_shared.service import ServiceDescriptor
 from peer_support_cli.commands.connection import DEFAULT_DATA_DIR, DataDirOption
 from peer_support_cli.embedded import Infrastructure
-from peer_support_cli.embedded.paths import CONSOLE
-from peer_support_cli.services import PROGRAMS, Program
+from peer_support_cli.services import CONSOLE, EVERYTHING, names
 from peer_support_cli.up import Up
 
 
-def _selected(only: str | None) -> list[Program]:
+def _selected(only: str | None) -> list[ServiceDescriptor]:
     if only is None:
-        return list(PROGRAMS)
-    names = [name.strip() for name in only.split(",") if name.strip()]
-    known = [program.name for program in PROGRAMS]
-    unknown = [name for name in names if name not in known]
-    if unknown or not names:
+        return list(EVERYTHING)
+    wanted = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in names()]
+    if unknown or not wanted:
         raise typer.BadParameter(
-            f"unknown service {', '.join(unknown) or '(none given)'}; choose from {', '.join(known)}",
+            f"unknown service {', '.join(unknown) or '(none given)'}; choose from {', '.join(names())}",
             param_hint="--only",
         )
-    # Registry order, whatever the order given: the log colours stay the same from run to run.
-    return [program for program in PROGRAMS if program.name in names]
+    # Start-up order, whatever the order given: the log colours stay the same from run to run.
+    return [service for service in EVERYTHING if service.name in wanted]
 
 
 def up_command(
@@ -36,7 +35,7 @@ def up_command(
         typer.Option(
             "--only",
             help="Comma-separated services to start, e.g. referrals,matching "
-            "(default: the four services and the console).",
+            "(default: every service and the web console).",
             show_default=False,
         ),
     ] = None,
@@ -53,9 +52,9 @@ def up_command(
 
     def summary(infra: Infrastructure, urls: Mapping[str, str]) -> str:
         monitor = f"  (monitoring {infra.nats_monitor_url})" if infra.nats_monitor_url else ""
-        rows = [(name, f"{url}/docs") for name, url in urls.items() if name != CONSOLE]
-        if CONSOLE in urls:
-            rows += [(CONSOLE, f"{urls[CONSOLE]}/  (web console)"), ("account", account_hint)]
+        rows = [(name, f"{url}/docs") for name, url in urls.items() if name != CONSOLE.name]
+        if CONSOLE.name in urls:
+            rows += [(CONSOLE.name, f"{urls[CONSOLE.name]}/  (web console)"), ("account", account_hint)]
         rows += [
             ("NATS", f"{infra.nats_url}{monitor}"),
             ("Postgres", f"{infra.postgres_host}:{infra.postgres_port}"),

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from peer_referrals.handlers.csv_import import import_file
-from peer_referrals.handlers.mllp_framing import END, frame
+from peer_referrals.feeds.csv.importer import import_file
+from peer_referrals.feeds.hl7.mllp_framing import END, frame
 from peer_referrals.settings import ReferralsSettings
 from peer_shared.auth.tokens import Role, issue_token, load_private_key
 from peer_shared.clock import ScenarioFileClock

@@ -25,10 +25,9 @@ from peer_support_cli.demo.people import LOCALITIES
 from peer_support_cli.demo.report import Headline, caught_up, commissioner_report, headline
 from peer_support_cli.demo.scenario import PRACTICES, Scenario, build
 from peer_support_cli.embedded import Infrastructure
-from peer_support_cli.embedded.paths import CONSOLE
 from peer_support_cli.embedded.processes import find_free_port
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER
-from peer_support_cli.services import PROGRAMS
+from peer_support_cli.services import CONSOLE, EVERYTHING
 from peer_support_cli.up import HOST, Up
 
 DEFAULT_SEED = 2024
@@ -98,7 +97,7 @@ class DemoRun:
             html = await commissioner_report(api, self.period)
             (self.data_dir / "report.html").write_text(html, encoding="utf-8")
             if self.keep_running:
-                self.accounts = await create_accounts(infra.database_urls[CONSOLE], api, driver.state)
+                self.accounts = await create_accounts(infra.database_urls[CONSOLE.name], api, driver.state)
             return headline(report)
         finally:
             await api.close()
@@ -113,8 +112,8 @@ class DemoRun:
             clock=SystemClock(),
         )
         start, end = self.period
-        rows = [(name, f"{url}/docs") for name, url in urls.items() if name != CONSOLE]
-        rows += [(CONSOLE, f"{urls[CONSOLE]}/  (web console: sign in with an account below)")]
+        rows = [(name, f"{url}/docs") for name, url in urls.items() if name != CONSOLE.name]
+        rows += [(CONSOLE.name, f"{urls[CONSOLE.name]}/  (web console: sign in with an account below)")]
         rows += [
             (
                 f"  {account.role.value}",
@@ -148,7 +147,7 @@ def service_environment(clock_file: Path, mllp_port: int) -> dict[str, dict[str,
     """What each service (and the console) needs beyond `up`'s settings: the scenario clock, the HL7 v2
     listener and the practices allowed to use it, and the reporting localities."""
     everyone = {"PEER_CLOCK_FILE": str(clock_file)}
-    extra = {program.name: everyone for program in PROGRAMS}
+    extra = {service.name: everyone for service in EVERYTHING}
     extra["outcomes"] = everyone | {"PEER_LOCALITY_GROUPS": json.dumps(LOCALITIES)}
     extra["referrals"] = everyone | {
         "PEER_MLLP_PORT": str(mllp_port),
@@ -195,7 +194,7 @@ def demo_command(
     with (folder / "logs" / "services.log").open("w", encoding="utf-8") as service_log:
         up = Up(
             folder,
-            list(PROGRAMS),
+            list(EVERYTHING),
             summary=None,
             out=sys.stdout,
             label=LABEL,

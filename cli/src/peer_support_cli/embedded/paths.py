@@ -1,4 +1,4 @@
-"""Where the launcher finds its binaries and the deploy/ configuration."""
+"""Where the launcher finds its binaries and the deploy/ configuration, and whom it makes users for."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-SERVICES = ("referrals", "matching", "sessions", "outcomes")
-"""The services; each has a NATS user, a Postgres role and a database of its own."""
+from peer_support_cli.services import EVERYTHING
 
-NATS_USERS = (*SERVICES, "operator", "regional")
-"""NATS users of the PEER account, as declared in deploy/nats/accounts.conf."""
+NATS_USERS = (*(service.name for service in EVERYTHING if service.uses_bus), "operator", "regional")
+"""NATS users of the PEER account, as declared in deploy/nats/accounts.conf: each service on the bus, the
+operator (the CLI) and the regional subscribers."""
 
-CONSOLE = "console"
-"""The web console: a Postgres role and database of its own (its accounts), but no NATS user."""
-
-DATABASES = (*SERVICES, CONSOLE)
-"""Everything with a Postgres role and a database of its own (deploy/postgres/create-databases.sql)."""
+DATABASES = tuple(service.name for service in EVERYTHING)
+"""Everything with a Postgres role and a database of its own (deploy/postgres/create-databases.sql): the
+services and the web console (its accounts)."""
 
 
 def deploy_dir() -> Path:

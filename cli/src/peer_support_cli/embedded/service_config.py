@@ -9,12 +9,11 @@ from typing import Any
 
 from peer_console.settings import CONSOLE_ISSUER
 from peer_shared.auth.tokens import load_public_key
+from peer_support_cli.services import CONSOLE, SERVICES, service_named
 
 from .infrastructure import Infrastructure
-from .paths import CONSOLE, SERVICES
 
 OPERATOR_ISSUER = "peer-support-operator"
-SERVICE_PORTS = {"referrals": 8001, "matching": 8002, "sessions": 8003, "outcomes": 8004, CONSOLE: 8005}
 HOST = "127.0.0.1"
 
 
@@ -37,7 +36,7 @@ def service_settings(
     services trust two token issuers: the operator (CLI) and the web console. The console is given
     `service_urls` (service -> base URL; default: each service's default port on this machine).
     """
-    if service == CONSOLE:
+    if service == CONSOLE.name:
         return _console_settings(infra, database_url, service_urls)
     user, password = infra.nats_credentials.get(service, (None, None))
     return {
@@ -46,7 +45,7 @@ def service_settings(
         "nats_url": infra.nats_url,
         "nats_user": user,
         "nats_password": password,
-        "http_port": SERVICE_PORTS[service],
+        "http_port": service_named(service).default_port,
         "auth_public_keys": {
             OPERATOR_ISSUER: _public_pem(infra.issuer_public_key_path),
             CONSOLE_ISSUER: _public_pem(infra.console_public_key_path),
@@ -58,18 +57,20 @@ def service_settings(
 def _console_settings(
     infra: Infrastructure, database_url: str | None, service_urls: Mapping[str, str] | None
 ) -> dict[str, Any]:
-    urls = {name: f"http://{HOST}:{SERVICE_PORTS[name]}" for name in SERVICES} | dict(service_urls or {})
+    urls = {service.name: f"http://{HOST}:{service.default_port}" for service in SERVICES} | dict(
+        service_urls or {}
+    )
     return {
-        "service_name": CONSOLE,
-        "database_url": database_url or infra.database_urls[CONSOLE],
-        "http_port": SERVICE_PORTS[CONSOLE],
+        "service_name": CONSOLE.name,
+        "database_url": database_url or infra.database_urls[CONSOLE.name],
+        "http_port": CONSOLE.default_port,
         "signing_key_path": infra.console_private_key_path,
         "token_issuer": CONSOLE_ISSUER,
         "session_secret": infra.console_session_secret,
         # Plain http on this machine: a Secure cookie would never come back.
         "secure_cookies": False,
         "data_dir": infra.data_dir,
-        **{f"{name}_url": urls[name] for name in SERVICES},
+        **{f"{service.name}_url": urls[service.name] for service in SERVICES},
     }
 
 

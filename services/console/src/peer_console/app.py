@@ -1,22 +1,18 @@
-"""Wires the web console: settings, its accounts database, the service API client, pages and errors."""
+"""Wires the web console: settings, its runtime (accounts database, services' client), pages and errors."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from peer_console.handlers import (
+from peer_console.pages import (
     coordinator,
     mentor,
     mentor_registry,
@@ -27,27 +23,17 @@ from peer_console.handlers import (
     sso,
     triage,
 )
-from peer_console.handlers.service_apis import ApiError, ServiceApis
-from peer_console.handlers.web import CsrfRejected, Forbidden, SignInRequired, render
+from peer_console.pages.web import CsrfRejected, Forbidden, SignInRequired, render
+from peer_console.runtime import ConsoleRuntime
+from peer_console.service_apis import ApiError
 from peer_console.settings import ConsoleSettings
-from peer_console.store import MIGRATIONS
-from peer_shared.auth.tokens import load_private_key
-from peer_shared.clock import Clock, clock_from_setting
-from peer_shared.db import SessionFactory, make_engine, make_session_factory, migrate
-from peer_shared.logging import configure_logging, get_logger
+from peer_shared.clock import Clock
+from peer_shared.http import health
+from peer_shared.logging import get_logger
 
 log = get_logger(__name__)
 STATIC = Path(__file__).parent / "static"
-
-
-@dataclass
-class Console:
-    """The live parts of the console, on `app.state.console`."""
-
-    settings: ConsoleSettings
-    clock: Clock
-    sessions: SessionFactory
-    apis: ServiceApis
+PAGES = (sign_in, coordinator, triage, mentor, reports, pam_entry, mentor_registry, pairings, sso)
 
 
 def create_app(
@@ -64,31 +50,11 @@ def create_app(
     secret = settings.session_secret.get_secret_value()
     if len(secret) < 32:
         raise ValueError("PEER_SESSION_SECRET must be at least 32 characters")
-    if settings.signing_key_path is None:
-        raise ValueError("PEER_SIGNING_KEY_PATH must name the console's Ed25519 private key")
-    key = load_private_key(settings.signing_key_path)
-    the_clock = clock or clock_from_setting(settings.clock_start, settings.clock_file)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
-        url = settings.database_url.get_secret_value()
-        engine = make_engine(url, pool_size=5)
-        await migrate(MIGRATIONS, url)
-        async with httpx.AsyncClient(timeout=settings.api_timeout_seconds, transport=api_transport) as client:
-            apis = ServiceApis(settings, key, the_clock, client)
-            app.state.console = Console(settings, the_clock, make_session_factory(engine), apis)
-            log.info("console started", http_port=settings.http_port)
-            try:
-                yield
-            finally:
-                await engine.dispose()
-                log.info("console stopped")
-
+    runtime = ConsoleRuntime(settings, clock=clock, api_transport=api_transport)
     app = FastAPI(
         title="Peer support: web console",
         version="0.1.0",
-        lifespan=lifespan,
+        lifespan=runtime.lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -104,30 +70,20 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # The NHS.UK stylesheet refers to its images at /assets/images/.
     app.mount("/assets", StaticFiles(directory=STATIC / "nhsuk" / "assets"), name="assets")
-    for module in (sign_in, coordinator, triage, mentor, reports, pam_entry, mentor_registry, pairings):
-        app.include_router(module.router)
-    app.include_router(sso.router)
+    # Liveness and readiness (the database) as every service answers them; no /metrics, as before.
+    app.add_api_route("/healthz", health.healthz, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/readyz", health.readyz, methods=["GET"], include_in_schema=False)
+    for page in PAGES:
+        app.include_router(page.router)
     # Single sign-on (None unless PEER_OIDC_ISSUER is set); it contacts the provider only when used.
     app.state.sso = sso.sso_client(settings)
     _install_error_pages(app)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "alive"}
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(request: Request) -> JSONResponse:
-        try:
-            async with request.app.state.console.sessions() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception as exc:
-            return JSONResponse({"status": "not ready", "database": type(exc).__name__}, status_code=503)
-        return JSONResponse({"status": "ready", "database": "ok"})
-
     return app
 
 
 def _install_error_pages(app: FastAPI) -> None:
+    """The console answers people, so its errors are NHS-style pages rather than problem documents."""
+
     async def sign_in_required(request: Request, _: Exception) -> Response:
         return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
 

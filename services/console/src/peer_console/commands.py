@@ -15,7 +15,7 @@ import typer
 from sqlalchemy.exc import IntegrityError
 
 from peer_console.domain.accounts import AccountError, new_account, sso_identity_of
-from peer_console.handlers.passwords import hash_password
+from peer_console.domain.passwords import hash_password
 from peer_console.settings import ConsoleSettings
 from peer_console.store import MIGRATIONS, accounts_repo
 from peer_shared.auth.tokens import Role

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from peer_matching.handlers import matches_api, mentors_api
-from peer_matching.handlers.events import subscriptions
-from peer_matching.handlers.registry import RegistryError
+from peer_matching.api import matches, mentors
+from peer_matching.consumers.subscriptions import subscriptions
 from peer_matching.settings import MatchingSettings
 from peer_matching.store import MIGRATIONS
-from peer_shared.http.health import router as health_router
+from peer_shared.clock import Clock
+from peer_shared.http.app import service_app
 from peer_shared.runtime import ServiceRuntime
 
 
-def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the matching service's ASGI app; nothing connects until the lifespan starts."""
     settings = settings or MatchingSettings()
-    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, subscriptions=subscriptions)
-    app = FastAPI(title="Peer support: matching", version="0.1.0", lifespan=runtime.lifespan)
-    app.include_router(health_router)
-    app.include_router(mentors_api.router)
-    app.include_router(matches_api.router)
-    app.add_exception_handler(RegistryError, _refused)  # type: ignore[arg-type]
+    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, subscriptions=subscriptions, clock=clock)
+    app = service_app(
+        title="Peer support: matching",
+        description="The mentor registry, the waitlist, and matching mentees with mentors.",
+        lifespan=runtime.lifespan,
+        routers=[mentors.router, matches.router],
+    )
+    # Known before the lifespan starts, so a request to an app that is not running yet is still
+    # authenticated and validated (and refused) before it reaches for the database.
+    app.state.runtime = runtime
     return app
-
-
-async def _refused(_: Request, error: RegistryError) -> JSONResponse:
-    return JSONResponse({"detail": {"code": error.code, "message": error.message}}, status_code=error.status)

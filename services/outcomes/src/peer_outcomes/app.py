@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from peer_outcomes.handlers import pam_api, report_api
-from peer_outcomes.handlers.events import subscriptions
-from peer_outcomes.handlers.problems import install_problem_handlers
+from peer_outcomes.api import pam, reports
+from peer_outcomes.consumers.subscriptions import subscriptions
 from peer_outcomes.settings import OutcomesSettings
 from peer_outcomes.store import MIGRATIONS
 from peer_shared.clock import Clock
-from peer_shared.http.health import router as health_router
+from peer_shared.http.app import service_app
 from peer_shared.runtime import ServiceRuntime
 
 
@@ -21,14 +20,13 @@ def create_app(settings: OutcomesSettings | None = None, *, clock: Clock | None 
     """
     settings = settings or OutcomesSettings()
     runtime = ServiceRuntime(settings, migrations=MIGRATIONS, subscriptions=subscriptions, clock=clock)
-    app = FastAPI(
+    app = service_app(
         title="Peer support: outcomes",
-        version="0.1.0",
         description="PAM results (coordinators) and programme reports (coordinators and commissioners).",
         lifespan=runtime.lifespan,
+        routers=[pam.router, reports.router],
     )
-    app.include_router(health_router)
-    app.include_router(pam_api.router)
-    app.include_router(report_api.router)
-    install_problem_handlers(app)
+    # Known before the lifespan starts, so a request to an app that is not running yet is still
+    # authenticated and validated (and refused) before it reaches for the database.
+    app.state.runtime = runtime
     return app

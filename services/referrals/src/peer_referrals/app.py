@@ -7,32 +7,33 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from peer_referrals.handlers import fhir_routes, records_routes, referrer_routes, triage_routes
-from peer_referrals.handlers.context import Context, referral_policy
-from peer_referrals.handlers.events import subscriptions
-from peer_referrals.handlers.hl7_feed import Hl7Feed
-from peer_referrals.handlers.mllp_listener import MllpListener
-from peer_referrals.service_layer.batching import IntakeBatcher
+from peer_referrals.api import records, referrer, triage
+from peer_referrals.consumers.subscriptions import subscriptions
+from peer_referrals.feeds.fhir import routes as fhir_routes
+from peer_referrals.feeds.fhir.responses import problem_outcome
+from peer_referrals.feeds.hl7.feed import Hl7Feed
+from peer_referrals.feeds.hl7.mllp_listener import MllpListener
 from peer_referrals.settings import ReferralsSettings
 from peer_referrals.store import MIGRATIONS
-from peer_shared.http.health import router as health_router
+from peer_referrals.use_cases.reception import Reception
+from peer_shared.clock import Clock
+from peer_shared.http.app import service_app
 from peer_shared.runtime import ServiceRuntime
 
 
-def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
+def create_app(settings: ReferralsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the referrals service's ASGI app; nothing connects until the lifespan starts."""
     settings = settings or ReferralsSettings()
-    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, subscriptions=subscriptions)
-    context = Context(settings=settings, runtime=runtime, policy=referral_policy(settings))
+    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, subscriptions=subscriptions, clock=clock)
+    reception = Reception.configured(settings, runtime.clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime.lifespan(app):
-            context.intake = IntakeBatcher(runtime.sessions, runtime.clock)
-            app.state.referrals = context
+            reception.start(runtime.sessions)
             listener = None
             if settings.mllp_port:
-                feed = Hl7Feed(context)
+                feed = Hl7Feed(reception)
                 listener = MllpListener(settings, feed.handle, feed.refuse_oversized)
                 await listener.start()
             app.state.mllp = listener
@@ -42,10 +43,17 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
                 # Before the database goes: messages in hand still get stored and acknowledged.
                 if listener is not None:
                     await listener.close()
-                await context.intake.close()
+                await reception.close()
 
-    app = FastAPI(title="Peer support: referrals", version="0.1.0", lifespan=lifespan)
-    app.include_router(health_router)
-    for module in (fhir_routes, triage_routes, records_routes, referrer_routes):
-        app.include_router(module.router)
+    app = service_app(
+        title="Peer support: referrals",
+        description="Referrals from the NHS (FHIR, HL7 v2 over MLLP, CSV), triage and identifiable records.",
+        lifespan=lifespan,
+        routers=[fhir_routes.router, triage.router, records.router, referrer.router],
+        renderers=[("/fhir", problem_outcome)],
+    )
+    # Known before the lifespan starts, so a request to an app that is not running yet is still
+    # authenticated and validated (and refused) before it reaches for the database.
+    app.state.runtime = runtime
+    app.state.reception = reception
     return app

@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from peer_referrals.handlers.csv_columns import specification, template
-from peer_referrals.handlers.csv_import import import_file
-from peer_referrals.handlers.csv_reader import BadHeader
+from peer_referrals.feeds.csv.columns import specification, template
+from peer_referrals.feeds.csv.importer import import_file
+from peer_referrals.feeds.csv.reader import BadHeader
 from peer_referrals.settings import ReferralsSettings
 
 app = typer.Typer(help="Referrals: CSV batch import and its template.", no_args_is_help=True)

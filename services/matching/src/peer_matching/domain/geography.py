@@ -1,4 +1,4 @@
-"""Travel distance between postcode districts, from the centroids shipped in `peer_matching/data/`.
+"""Travel distance between postcode districts, from the centroids shipped in `domain/data/`.
 
 Distances are straight lines between district centroids (great-circle, in km): an estimate good enough to
 compare mentors, never a route. The table is read once, on first use.
@@ -28,7 +28,7 @@ class Centroid:
 @cache
 def centroids() -> dict[str, Centroid]:
     """Every known postcode district (outward code, upper case) and its centroid."""
-    text = resources.files("peer_matching.data").joinpath(CENTROIDS_FILE).read_text(encoding="utf-8")
+    text = resources.files("peer_matching.domain.data").joinpath(CENTROIDS_FILE).read_text(encoding="utf-8")
     return {
         row["outcode"].strip().upper(): Centroid(float(row["latitude"]), float(row["longitude"]))
         for row in csv.DictReader(io.StringIO(text))

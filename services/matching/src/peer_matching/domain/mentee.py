@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender, GenderPreference
+from peer_shared.contracts.events.sessions import PairingEndReason
 
 REMOTE_MODES = frozenset({ContactMode.PHONE, ContactMode.VIDEO})
 
@@ -34,6 +35,9 @@ class MenteeState(StrEnum):
 
 
 OPEN_STATES = frozenset({MenteeState.WAITING, MenteeState.PROPOSED, MenteeState.MATCHED})
+
+MENTEE_LEFT = frozenset({PairingEndReason.MENTEE_WITHDREW, PairingEndReason.MOVED_AWAY})
+"""A pairing that ended for these reasons ended because the mentee left: no rematch."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from peer_matching.domain.training import (
     missing_modules,
 )
 from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender
+from peer_shared.refusals import Conflict, Invalid, Refusal
 
 DEFAULT_CAPACITY = 2
 MAX_CAPACITY = 20
@@ -33,15 +34,6 @@ class MentorStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     LEFT = "left"
-
-
-class MentorRuleError(ValueError):
-    """A change the mentor's lifecycle does not allow; `code` is stable, `message` says why."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -86,44 +78,53 @@ def readiness_problems(mentor: Mentor, on: date, rules: CheckRules) -> list[str]
 
 
 def initial_status(mentor: Mentor, requested: MentorStatus, on: date, rules: CheckRules) -> MentorStatus:
-    """The status a newly registered mentor starts in; `active` only if they are ready for it."""
+    """The status a newly registered mentor starts in; `active` only if they are ready for it.
+
+    Refused as `Invalid`: the registration itself asks for what cannot be.
+    """
     if requested in (MentorStatus.PAUSED, MentorStatus.LEFT):
-        raise MentorRuleError("invalid-initial-status", f"a new mentor cannot start as {requested}")
+        raise Invalid("invalid-initial-status", f"a new mentor cannot start as {requested}")
     if requested is MentorStatus.ACTIVE:
-        _require_ready(mentor, on, rules)
+        _require_ready(mentor, on, rules, Invalid)
     return requested
 
 
 def activate(mentor: Mentor, on: date, rules: CheckRules) -> Mentor:
-    """Make the mentor available for matching: training complete and checks in date today."""
+    """Make the mentor available for matching: training complete and checks in date today.
+
+    Refused as a `Conflict` with the mentor's current status or records.
+    """
     if mentor.status is MentorStatus.LEFT:
-        raise MentorRuleError("mentor-left", "a mentor who left cannot be activated; register them again")
+        raise Conflict("mentor-left", "a mentor who left cannot be activated; register them again")
     if mentor.status is MentorStatus.ACTIVE:
-        raise MentorRuleError("already-active", "the mentor is already active")
-    _require_ready(mentor, on, rules)
+        raise Conflict("already-active", "the mentor is already active")
+    _require_ready(mentor, on, rules, Conflict)
     return replace(mentor, status=MentorStatus.ACTIVE)
 
 
 def pause(mentor: Mentor) -> Mentor:
     """Stop new matches for a while; only an active mentor can pause."""
     if mentor.status is not MentorStatus.ACTIVE:
-        raise MentorRuleError("not-active", f"only an active mentor can pause; this one is {mentor.status}")
+        raise Conflict("not-active", f"only an active mentor can pause; this one is {mentor.status}")
     return replace(mentor, status=MentorStatus.PAUSED)
 
 
 def retire(mentor: Mentor) -> Mentor:
     """The mentor stops volunteering for good."""
     if mentor.status is MentorStatus.LEFT:
-        raise MentorRuleError("mentor-left", "the mentor has already left")
+        raise Conflict("mentor-left", "the mentor has already left")
     return replace(mentor, status=MentorStatus.LEFT)
 
 
 def check_update(before: Mentor, after: Mentor, on: date, rules: CheckRules) -> None:
-    """Refuse an edit that would leave an active mentor unfit to be active (pause them first)."""
+    """Refuse an edit that would leave an active mentor unfit to be active (pause them first).
+
+    Refused as `Invalid`: the edit is what is wrong.
+    """
     if before.status is MentorStatus.LEFT:
-        raise MentorRuleError("mentor-left", "a mentor who left cannot be changed")
+        raise Invalid("mentor-left", "a mentor who left cannot be changed")
     if after.status is MentorStatus.ACTIVE:
-        _require_ready(after, on, rules)
+        _require_ready(after, on, rules, Invalid)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,9 @@ def expiring(mentors: Iterable[Mentor], by: date, rules: CheckRules) -> list[Exp
     )
 
 
-def _require_ready(mentor: Mentor, on: date, rules: CheckRules) -> None:
+def _require_ready(mentor: Mentor, on: date, rules: CheckRules, refusal: type[Refusal]) -> None:
+    # The same rule is a conflict with the mentor's records on activation, but an invalid request when
+    # a registration or an edit asks for it.
     problems = readiness_problems(mentor, on, rules)
     if problems:
-        raise MentorRuleError("not-ready", "the mentor cannot be active: " + "; ".join(problems))
+        raise refusal("not-ready", "the mentor cannot be active: " + "; ".join(problems))

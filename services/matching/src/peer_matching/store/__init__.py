@@ -1,4 +1,4 @@
-"""The matching service's tables and migrations."""
+"""The matching service's tables, repositories (`*_repo.py`) and migrations."""
 
 from pathlib import Path
 

@@ -12,8 +12,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from peer_outcomes.domain.cut_points import LEVELS, CutPointSet
-from peer_outcomes.domain.problems import PamProblem, PamRefused
+from peer_outcomes.domain.problems import PamProblem
 from peer_shared.contracts.events.outcomes import Timepoint
+from peer_shared.refusals import Conflict, Invalid
 
 MAX_FOLLOW_UPS = 10
 MAX_REVISIONS = 100
@@ -68,26 +69,24 @@ class PamRecord:
 
 
 def check_entry(entry: PamEntry, cut_points: CutPointSet, today: date) -> PamResult:
-    """Check an entry's own values and fill in the level; raises `PamRefused` naming the first problem."""
+    """Check an entry's own values and fill in the level; raises `Invalid` naming the first problem."""
     score = entry.score
     if not score.is_finite() or not Decimal(0) <= score <= Decimal(100):
-        raise PamRefused(PamProblem.SCORE_OUT_OF_RANGE, f"the activation score must be 0 to 100, not {score}")
+        raise Invalid(PamProblem.SCORE_OUT_OF_RANGE, f"the activation score must be 0 to 100, not {score}")
     if score != score.quantize(Decimal("0.1")):
-        raise PamRefused(
-            PamProblem.SCORE_PRECISION, f"the activation score has one decimal place, not {score}"
-        )
+        raise Invalid(PamProblem.SCORE_PRECISION, f"the activation score has one decimal place, not {score}")
     score = score.quantize(Decimal("0.1"))
     if entry.level is not None and entry.level not in LEVELS:
-        raise PamRefused(PamProblem.LEVEL_OUT_OF_RANGE, f"the PAM level is 1 to 4, not {entry.level}")
+        raise Invalid(PamProblem.LEVEL_OUT_OF_RANGE, f"the PAM level is 1 to 4, not {entry.level}")
     if entry.assessed_on > today:
-        raise PamRefused(
+        raise Invalid(
             PamProblem.ASSESSED_IN_FUTURE,
             f"the assessment date {entry.assessed_on.isoformat()} is in the future (today is {today})",
         )
     _check_numbering(entry)
     derived_level = cut_points.level_for(score)
     if entry.level is not None and entry.level != derived_level:
-        raise PamRefused(
+        raise Invalid(
             PamProblem.LEVEL_CONTRADICTS_SCORE,
             f"score {score} is level {derived_level} under cut-point set {cut_points.code} "
             f"(level {entry.level} is {cut_points.describe(entry.level)}); check the score and level",
@@ -107,17 +106,17 @@ def check_entry(entry: PamEntry, cut_points: CutPointSet, today: date) -> PamRes
 
 def _check_numbering(entry: PamEntry) -> None:
     if entry.timepoint is Timepoint.BASELINE and entry.follow_up_number is not None:
-        raise PamRefused(PamProblem.FOLLOW_UP_NUMBER, "a baseline has no follow-up number")
+        raise Invalid(PamProblem.FOLLOW_UP_NUMBER, "a baseline has no follow-up number")
     if entry.timepoint is Timepoint.FOLLOW_UP and (
         entry.follow_up_number is None or not 1 <= entry.follow_up_number <= MAX_FOLLOW_UPS
     ):
-        raise PamRefused(PamProblem.FOLLOW_UP_NUMBER, f"a follow-up needs its number, 1 to {MAX_FOLLOW_UPS}")
+        raise Invalid(PamProblem.FOLLOW_UP_NUMBER, f"a follow-up needs its number, 1 to {MAX_FOLLOW_UPS}")
 
 
 def next_revision(current: int) -> int:
     """The revision a correction gets; refused beyond the contract's limit."""
     if current >= MAX_REVISIONS:
-        raise PamRefused(
+        raise Conflict(
             PamProblem.TOO_MANY_CORRECTIONS,
             f"a PAM record can be corrected at most {MAX_REVISIONS - 1} times",
         )

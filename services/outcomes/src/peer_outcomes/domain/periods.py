@@ -7,12 +7,17 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from peer_shared.refusals import Invalid
+
 MAX_PERIOD_DAYS = 366 * 10
 _QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
 
 
-class InvalidPeriod(ValueError):
-    """A period that cannot be reported on."""
+class InvalidPeriod(Invalid):
+    """A period that cannot be reported on (code `invalid-period`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("invalid-period", message)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,17 @@ class Period:
             months.append(f"{year:04d}-{month:02d}")
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
+
+
+def requested_period(start: date | None, end: date | None, quarter: str | None) -> Period:
+    """The period a report was asked for: a financial quarter, or a start and an end date (not both)."""
+    if quarter is not None:
+        if start is not None or end is not None:
+            raise InvalidPeriod("give either a quarter or a start and end date, not both")
+        return financial_quarter(quarter)
+    if start is None or end is None:
+        raise InvalidPeriod("give a quarter (e.g. 2025-26-Q1) or both start and end dates")
+    return date_range(start, end)
 
 
 def date_range(start: date, end: date) -> Period:

@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from peer_outcomes.domain.pam import PamResult
-from peer_outcomes.domain.problems import PamProblem, PamRefused
+from peer_outcomes.domain.problems import PamProblem
 from peer_shared.contracts.events.outcomes import Timepoint
+from peer_shared.refusals import Conflict
 
 
 def check_timeline(candidate: PamResult, others: Sequence[PamResult], first_session_on: date | None) -> None:
-    """Raise `PamRefused` when `candidate` cannot stand beside the mentee's other results."""
+    """Raise `Conflict` when `candidate` cannot stand beside the mentee's other results."""
     baseline = next((r for r in others if r.timepoint is Timepoint.BASELINE), None)
     follow_ups = [r for r in others if r.timepoint is Timepoint.FOLLOW_UP]
     if candidate.timepoint is Timepoint.BASELINE:
@@ -31,19 +32,19 @@ def _check_baseline(
     first_session_on: date | None,
 ) -> None:
     if baseline is not None:
-        raise PamRefused(
+        raise Conflict(
             PamProblem.BASELINE_EXISTS,
             f"this referral already has a baseline (taken {baseline.assessed_on}); correct it instead",
         )
     if first_session_on is not None and candidate.assessed_on > first_session_on:
-        raise PamRefused(
+        raise Conflict(
             PamProblem.BASELINE_AFTER_FIRST_SESSION,
             f"a baseline is taken before or at the first session ({first_session_on}), "
             f"not on {candidate.assessed_on}",
         )
     earliest = min(follow_ups, key=lambda r: r.assessed_on, default=None)
     if earliest is not None and candidate.assessed_on >= earliest.assessed_on:
-        raise PamRefused(
+        raise Conflict(
             PamProblem.BASELINE_AFTER_FOLLOW_UP,
             f"the baseline must come before follow-up {earliest.follow_up_number} ({earliest.assessed_on})",
         )
@@ -52,21 +53,21 @@ def _check_baseline(
 def _check_follow_up(candidate: PamResult, baseline: PamResult | None, follow_ups: list[PamResult]) -> None:
     number = candidate.follow_up_number
     if baseline is None:
-        raise PamRefused(PamProblem.NO_BASELINE, "record the baseline before any follow-up")
+        raise Conflict(PamProblem.NO_BASELINE, "record the baseline before any follow-up")
     if candidate.assessed_on <= baseline.assessed_on:
-        raise PamRefused(
+        raise Conflict(
             PamProblem.FOLLOW_UP_BEFORE_BASELINE,
             f"follow-up {number} ({candidate.assessed_on}) must come after the baseline "
             f"({baseline.assessed_on})",
         )
     for other in follow_ups:
         if other.follow_up_number == number:
-            raise PamRefused(
+            raise Conflict(
                 PamProblem.FOLLOW_UP_EXISTS, f"follow-up {number} is already recorded; correct it instead"
             )
         earlier_number = (other.follow_up_number or 0) < (number or 0)
         if earlier_number != (other.assessed_on < candidate.assessed_on):
-            raise PamRefused(
+            raise Conflict(
                 PamProblem.FOLLOW_UP_OUT_OF_ORDER,
                 f"follow-up {number} ({candidate.assessed_on}) is out of date order with follow-up "
                 f"{other.follow_up_number} ({other.assessed_on})",

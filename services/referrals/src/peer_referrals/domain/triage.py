@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from peer_shared.refusals import Conflict
+
 
 class TriageStatus(StrEnum):
     """Where a referral is in triage."""
@@ -33,8 +35,11 @@ class ContactOutcome(StrEnum):
     WRONG_DETAILS = "wrong-details"
 
 
-class TriageError(Exception):
+class TriageError(Conflict):
     """A triage action that the referral's current state does not allow."""
+
+    def __init__(self, message: str, code: str = "triage-step-not-allowed") -> None:
+        super().__init__(code, message)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,9 @@ class Triage:
         """Accept a contacted referral whose person consented to peer support; returns that consent."""
         self._require({TriageStatus.CONTACTED}, "accept")
         if self.consent is None or not self.consent.peer_support:
-            raise TriageError("a referral cannot be accepted without consent to peer support")
+            raise TriageError(
+                "a referral cannot be accepted without consent to peer support", "consent-required"
+            )
         self.status = TriageStatus.ACCEPTED
         return self.consent
 

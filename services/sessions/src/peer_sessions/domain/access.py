@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from peer_sessions.domain.errors import NotAllowed
 from peer_shared.auth.tokens import Principal, Role
+from peer_shared.refusals import NotAllowed
 
 _MENTOR_ID = re.compile(r"^mnt_[0-9a-f]{32}$")
 _STAFF_ID = re.compile(r"^usr_[0-9a-f]{32}$")

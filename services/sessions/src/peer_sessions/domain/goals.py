@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from peer_sessions.domain.errors import Invalid
 from peer_shared.contracts.codes import Topic
 from peer_shared.contracts.events.sessions import GoalProgress
+from peer_shared.refusals import Invalid
 
 MAX_GOALS_PER_SESSION = 20
 MAX_GOAL_TEXT_CHARS = 500

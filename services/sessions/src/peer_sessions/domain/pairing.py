@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from peer_sessions.domain.errors import Conflict
 from peer_shared.contracts.events.referrals import WithdrawalReason
 from peer_shared.contracts.events.sessions import PairingEndReason, PairingPauseReason
+from peer_shared.refusals import Conflict
 
 
 class PairingStatus(StrEnum):

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peer_sessions.domain.errors import Conflict, Invalid
 from peer_shared.contracts.events.safeguarding import (
     RaisedBy,
     SafeguardingAction,
     SafeguardingCategory,
     Urgency,
 )
+from peer_shared.refusals import Conflict, Invalid
 
 MAX_DETAILS_CHARS = 10_000
 MAX_ESCALATION_LEVEL = 1000

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from peer_sessions.domain.errors import Conflict, Invalid
 from peer_shared.clock import to_london
 from peer_shared.contracts.codes import SessionMode, Topic
 from peer_shared.contracts.events.sessions import Attendance
+from peer_shared.refusals import Conflict, Invalid
 
 MIN_DURATION_MINUTES = 1
 MAX_DURATION_MINUTES = 240
@@ -61,6 +61,32 @@ class BookedTime:
     session_id: str
     starts_at: datetime
     ends_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """A logged session: its record at the latest revision, and where it sits in the pairing."""
+
+    id: str
+    pairing_id: str
+    mentor_id: str
+    number: int
+    revision: int
+    record: SessionRecord
+    goals_set: int
+    goals_reviewed: int
+    logged_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One version of a session record, and who recorded it."""
+
+    revision: int
+    record: SessionRecord
+    recorded_at: datetime
+    recorded_by: str
 
 
 def check_record(

@@ -1,0 +1,1 @@
+"""HTTP API of the matching service: routes, request bodies, views."""

@@ -1,1 +1,0 @@
-"""Event subscribers and HTTP routes of the matching service: translate input into domain calls."""

@@ -1,0 +1,1 @@
+"""What the matching service does: mentor registry, matching rounds, decisions, the waitlist."""

@@ -1,0 +1,1 @@
+"""HTTP API of the referrals service: triage, identifiable records and the referrer's view."""
