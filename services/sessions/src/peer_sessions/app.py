@@ -8,14 +8,13 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from peer_sessions.handlers.escalation import keep_escalating
-from peer_sessions.handlers.events import subscriptions
-from peer_sessions.handlers.http import errors
-from peer_sessions.handlers.http import router as api_router
+from peer_sessions.api import router as api_router
+from peer_sessions.consumers.subscriptions import subscriptions
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.store import MIGRATIONS
+from peer_sessions.use_cases.escalation import keep_escalating
 from peer_shared.clock import Clock
-from peer_shared.http.health import router as health_router
+from peer_shared.http.app import service_app
 from peer_shared.runtime import ServiceRuntime
 
 
@@ -24,10 +23,9 @@ def create_app(settings: SessionsSettings | None = None, *, clock: Clock | None 
 
     `clock` replaces the clock the settings describe (a test moves time on to see escalation).
     """
-    settings = settings or SessionsSettings()
-    configured = settings
+    configured = settings or SessionsSettings()
     runtime = ServiceRuntime(
-        settings, migrations=MIGRATIONS, subscriptions=lambda _: subscriptions(configured), clock=clock
+        configured, migrations=MIGRATIONS, subscriptions=lambda _: subscriptions(configured), clock=clock
     )
 
     @contextlib.asynccontextmanager
@@ -46,13 +44,11 @@ def create_app(settings: SessionsSettings | None = None, *, clock: Clock | None 
                 with contextlib.suppress(asyncio.CancelledError):
                     await escalation
 
-    app = FastAPI(
+    app = service_app(
         title="Peer support: sessions",
-        version="0.1.0",
         description="Pairings, sessions, goals and safeguarding concerns of the peer support platform.",
         lifespan=lifespan,
+        routers=[api_router],
     )
-    app.include_router(health_router)
-    app.include_router(api_router)
-    errors.install(app)
+    app.state.runtime = runtime
     return app

@@ -12,7 +12,7 @@ from peer_sessions.domain.pairing import Pairing, PairingStatus
 from peer_sessions.handlers import pairing_lifecycle
 from peer_sessions.handlers.http.bodies import EndIn, PauseIn
 from peer_sessions.handlers.http.deps import Coordinator, Limit, MentorOrCoordinator, Offset, Page, Runtime
-from peer_sessions.handlers.http.errors import ERROR_RESPONSES
+from peer_sessions.api.errors import ERROR_RESPONSES
 from peer_sessions.handlers.http.views import PairingOut
 from peer_sessions.handlers.pairing_access import lock_pairing, visible_pairing
 from peer_sessions.store import overview, pairings

@@ -15,7 +15,7 @@ from peer_sessions.domain.errors import Invalid, NotFound
 from peer_sessions.domain.safeguarding import Concern, check_details
 from peer_sessions.handlers import published_events as published
 from peer_sessions.handlers.http.deps import Coordinator, Limit, MentorOrCoordinator, Offset, Page, Runtime
-from peer_sessions.handlers.http.errors import ERROR_RESPONSES
+from peer_sessions.api.errors import ERROR_RESPONSES
 from peer_sessions.handlers.pairing_access import visible_pairing
 from peer_sessions.store import concerns, pairings, session_log
 from peer_shared.auth import Role

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from peer_sessions.domain.errors import NotFound
 from peer_sessions.handlers.http.bodies import NewSessionIn, SessionIn
 from peer_sessions.handlers.http.deps import Limit, MentorOrCoordinator, Offset, Page, Runtime
-from peer_sessions.handlers.http.errors import ERROR_RESPONSES
+from peer_sessions.api.errors import ERROR_RESPONSES
 from peer_sessions.handlers.http.views import GoalOut, LoggedSessionOut, RevisionOut, SessionOut
 from peer_sessions.handlers.pairing_access import visible_pairing
 from peer_sessions.handlers.session_logging import NewSession, correct_session, log_session
