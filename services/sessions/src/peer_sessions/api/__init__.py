@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peer_sessions.handlers.http import pairings, safeguarding, sessions
+from peer_sessions.api import pairings, safeguarding, sessions
 
 router = APIRouter()
 router.include_router(pairings.router)

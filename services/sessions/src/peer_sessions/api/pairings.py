@@ -7,16 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from peer_sessions.api.bodies import EndIn, PauseIn
+from peer_sessions.api.errors import ERROR_RESPONSES
+from peer_sessions.api.views import Page, PairingOut
 from peer_sessions.domain.access import mentor_of
 from peer_sessions.domain.pairing import Pairing, PairingStatus
-from peer_sessions.handlers import pairing_lifecycle
-from peer_sessions.handlers.http.bodies import EndIn, PauseIn
-from peer_sessions.handlers.http.deps import Coordinator, Limit, MentorOrCoordinator, Offset, Page, Runtime
-from peer_sessions.api.errors import ERROR_RESPONSES
-from peer_sessions.handlers.http.views import PairingOut
-from peer_sessions.handlers.pairing_access import lock_pairing, visible_pairing
 from peer_sessions.store import overview, pairings
+from peer_sessions.use_cases import pairing_lifecycle
+from peer_sessions.use_cases.pairing_access import lock_pairing, visible_pairing
 from peer_shared.clock import to_london
+from peer_shared.http.dependencies import Coordinator, Limit, MentorOrCoordinator, Offset, Runtime
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/pairings", tags=["pairings"], responses=ERROR_RESPONSES)

@@ -10,14 +10,14 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from peer_sessions import events_out as published
+from peer_sessions.api.errors import ERROR_RESPONSES
+from peer_sessions.api.views import Page
 from peer_sessions.domain.access import staff_id_of
 from peer_sessions.domain.errors import Invalid, NotFound
 from peer_sessions.domain.safeguarding import Concern, check_details
-from peer_sessions.handlers import published_events as published
-from peer_sessions.handlers.http.deps import Coordinator, Limit, MentorOrCoordinator, Offset, Page, Runtime
-from peer_sessions.api.errors import ERROR_RESPONSES
-from peer_sessions.handlers.pairing_access import visible_pairing
 from peer_sessions.store import concerns, pairings, session_log
+from peer_sessions.use_cases.pairing_access import visible_pairing
 from peer_shared.auth import Role
 from peer_shared.clock import to_london
 from peer_shared.contracts.events.safeguarding import (
@@ -26,6 +26,7 @@ from peer_shared.contracts.events.safeguarding import (
     SafeguardingCategory,
     Urgency,
 )
+from peer_shared.http.dependencies import Coordinator, Limit, MentorOrCoordinator, Offset, Runtime
 from peer_shared.logging import get_logger
 
 log = get_logger(__name__)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from peer_sessions.domain.errors import NotFound
-from peer_sessions.handlers.http.bodies import NewSessionIn, SessionIn
-from peer_sessions.handlers.http.deps import Limit, MentorOrCoordinator, Offset, Page, Runtime
+from peer_sessions.api.bodies import NewSessionIn, SessionIn
 from peer_sessions.api.errors import ERROR_RESPONSES
-from peer_sessions.handlers.http.views import GoalOut, LoggedSessionOut, RevisionOut, SessionOut
-from peer_sessions.handlers.pairing_access import visible_pairing
-from peer_sessions.handlers.session_logging import NewSession, correct_session, log_session
+from peer_sessions.api.views import GoalOut, LoggedSessionOut, Page, RevisionOut, SessionOut
+from peer_sessions.domain.errors import NotFound
 from peer_sessions.store import goals, session_log
 from peer_sessions.store.session_log import StoredSession
+from peer_sessions.use_cases.pairing_access import visible_pairing
+from peer_sessions.use_cases.session_logging import NewSession, correct_session, log_session
 from peer_shared.auth import Principal
+from peer_shared.http.dependencies import Limit, MentorOrCoordinator, Offset, Runtime
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["sessions"], responses=ERROR_RESPONSES)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -23,6 +23,8 @@ from peer_shared.contracts.events.sessions import (
     PairingEndReason,
     PairingPauseReason,
 )
+
+T = TypeVar("T")
 
 
 class ActivityOut(BaseModel):
@@ -207,3 +209,12 @@ class GoalOut(GoalStateOut):
             GoalStateOut.fields(g.state)
             | {"id": g.id, "session_id": g.session_id, "set_on": g.set_on, "history": history}
         )
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

@@ -4,14 +4,14 @@ ends them. Events may arrive in any order and more than once; each handler is sa
 
 from __future__ import annotations
 
+from peer_sessions import events_out as published
 from peer_sessions.domain.mentor_availability import MentorState, MentorStatus, supersedes
 from peer_sessions.domain.pairing import PairingStatus, start_pairing
-from peer_sessions.handlers import pairing_lifecycle
-from peer_sessions.handlers import published_events as published
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.store import early_arrivals, pairings
 from peer_sessions.store.locks import lock_mentor, lock_referral_and_mentor
 from peer_sessions.store.match_context import context_for_match
+from peer_sessions.use_cases import pairing_lifecycle
 from peer_shared.clock import to_london
 from peer_shared.contracts.envelope import CloudEvent
 from peer_shared.contracts.events.matching import MentorActivated, MentorLeft, MentorMatched, MentorPaused

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from peer_sessions.handlers.matching_events import MatchingEvents
-from peer_sessions.handlers.referral_events import on_referral_withdrawn
+from peer_sessions.consumers.matching import MatchingEvents
+from peer_sessions.consumers.referrals import on_referral_withdrawn
 from peer_sessions.settings import SessionsSettings
 from peer_shared.contracts.events.matching import MentorActivated, MentorLeft, MentorMatched, MentorPaused
 from peer_shared.contracts.events.referrals import ReferralWithdrawn

@@ -38,16 +38,16 @@ class NewConcern:
     details: str | None = None
 
 
-async def raise_concern(
-    uow: UnitOfWork, principal: Principal, pairing_id: str, new: NewConcern
-) -> Concern:
+async def raise_concern(uow: UnitOfWork, principal: Principal, pairing_id: str, new: NewConcern) -> Concern:
     """Record a concern about a pairing the caller may see and publish it at once (urgent lane)."""
     check_details(new.details)
     pairing = await visible_pairing(uow, principal, pairing_id)
     if new.session_id is not None:
         found = await session_log_repo.get(uow.session, new.session_id)
         if found is None or found.pairing_id != pairing.id:
-            raise Invalid("session-not-in-pairing", f"session {new.session_id} is not in pairing {pairing.id}")
+            raise Invalid(
+                "session-not-in-pairing", f"session {new.session_id} is not in pairing {pairing.id}"
+            )
     raised_by = RaisedBy.MENTOR if principal.role is Role.MENTOR else RaisedBy.COORDINATOR
     concern = Concern(
         id=f"sgc_{uuid.uuid4().hex}",

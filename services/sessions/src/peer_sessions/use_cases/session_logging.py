@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from peer_sessions import events_out
 from peer_sessions.domain.goals import GoalPlan, GoalReview, check_plans, check_reviews
 from peer_sessions.domain.session_rules import (
     SessionRecord,
@@ -19,7 +20,6 @@ from peer_sessions.domain.session_rules import (
     next_revision,
     next_session_number,
 )
-from peer_sessions import events_out
 from peer_sessions.store import goals_repo, session_log_repo
 from peer_sessions.use_cases.pairing_access import lock_active_pairing
 from peer_shared.auth import Principal
@@ -85,7 +85,9 @@ async def log_session(
         events.append(events_out.goal_set(pairing, goal_id, stored.id, plan, record.local_date, uow.clock))
         goal_ids.append(goal_id)
     for review in new.reviews:
-        topic = await goals_repo.review(uow.session, review, session_id=stored.id, on=record.local_date, at=now)
+        topic = await goals_repo.review(
+            uow.session, review, session_id=stored.id, on=record.local_date, at=now
+        )
         events.append(
             events_out.goal_reviewed(pairing, review, topic, stored.id, record.local_date, uow.clock)
         )
