@@ -9,7 +9,7 @@ from peer_sessions.api.errors import ERROR_RESPONSES
 from peer_sessions.api.views import GoalOut, LoggedSessionOut, Page, RevisionOut, SessionOut
 from peer_sessions.domain.errors import NotFound
 from peer_sessions.store import goals, session_log
-from peer_sessions.store.session_log import StoredSession
+from peer_sessions.store.session_log_repo import StoredSession
 from peer_sessions.use_cases.pairing_access import visible_pairing
 from peer_sessions.use_cases.session_logging import NewSession, correct_session, log_session
 from peer_shared.auth import Principal

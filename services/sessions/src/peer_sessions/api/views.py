@@ -13,8 +13,8 @@ from pydantic import BaseModel
 from peer_sessions.domain.overview import PairingActivity
 from peer_sessions.domain.pairing import Pairing, PairingStatus
 from peer_sessions.domain.session_rules import SessionRecord
-from peer_sessions.store.goals import GoalState, GoalStep, StoredGoal
-from peer_sessions.store.session_log import Revision, StoredSession
+from peer_sessions.store.goals_repo import GoalState, GoalStep, StoredGoal
+from peer_sessions.store.session_log_repo import Revision, StoredSession
 from peer_shared.clock import to_london
 from peer_shared.contracts.codes import SessionMode, Topic
 from peer_shared.contracts.events.sessions import (

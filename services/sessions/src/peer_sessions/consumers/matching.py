@@ -9,8 +9,8 @@ from peer_sessions.domain.mentor_availability import MentorState, MentorStatus, 
 from peer_sessions.domain.pairing import PairingStatus, start_pairing
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.store import early_arrivals, pairings
-from peer_sessions.store.locks import lock_mentor, lock_referral_and_mentor
-from peer_sessions.store.match_context import context_for_match
+from peer_sessions.store.locks_repo import lock_mentor, lock_referral_and_mentor
+from peer_sessions.store.match_context_repo import context_for_match
 from peer_sessions.use_cases import pairing_lifecycle
 from peer_shared.clock import to_london
 from peer_shared.contracts.envelope import CloudEvent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from peer_sessions.domain.pairing import end_reason_for_withdrawal
 from peer_sessions.store import early_arrivals, goals, pairings, session_log
-from peer_sessions.store.locks import lock_referral
+from peer_sessions.store.locks_repo import lock_referral
 from peer_sessions.use_cases import pairing_lifecycle
 from peer_shared.contracts.envelope import CloudEvent
 from peer_shared.contracts.events.referrals import ReferralWithdrawn
