@@ -95,7 +95,7 @@ def test_domain_knows_no_framework_and_no_service_imports_another(service: Servi
 def test_shared_package_imports_no_service() -> None:
     for path in modules_of(ROOT / "shared" / "src"):
         roots = {name.split(".")[0] for name in imported_modules(path)}
-        assert not roots & SERVICE_PACKAGES | {"peer_support_cli"}, path
+        assert not roots & (SERVICE_PACKAGES | {"peer_support_cli"}), path
 
 
 # --- Every HTTP error is problem details ---------------------------------------------------------------

@@ -26,7 +26,7 @@ from peer_outcomes.consumers.subscriptions import subscriptions as outcomes_subs
 from peer_outcomes.settings import OutcomesSettings
 from peer_referrals.consumers.subscriptions import subscriptions as referrals_subscriptions
 from peer_referrals.settings import ReferralsSettings
-from peer_sessions.handlers.events import subscriptions as sessions_subscriptions
+from peer_sessions.consumers.subscriptions import subscriptions as sessions_subscriptions
 from peer_sessions.settings import SessionsSettings
 from peer_shared.auth.revocation import BUCKET, RevocationWatcher, revoke
 from peer_shared.bus import connect, ensure_streams, inbox_prefix

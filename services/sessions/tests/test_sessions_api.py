@@ -7,20 +7,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
-from sessions_support import RunningService
 
-from peer_sessions.app import create_app
 from peer_sessions.domain.pairing import Pairing
-from peer_sessions.settings import SessionsSettings
-from peer_shared.auth import Role, unprotected_routes
+from peer_shared.auth import Role
 from peer_shared.contracts.events.sessions import GoalReviewed, GoalSet, SessionLogged
+from peer_shared.http.problems import PROBLEM_JSON
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.sessions import as_coordinator, counts, has_published, published, seed_pairing
 from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
-def session_body(service: RunningService, *, days_ago: float = 1, **changes: Any) -> dict[str, Any]:
+def session_body(service: ServiceHarness, *, days_ago: float = 1, **changes: Any) -> dict[str, Any]:
     """A valid session that took place `days_ago` days ago, for an hour."""
     body = {
         "starts_at": (service.clock.now() - timedelta(days=days_ago)).isoformat(),
@@ -33,11 +34,19 @@ def session_body(service: RunningService, *, days_ago: float = 1, **changes: Any
     return body | changes
 
 
-def as_mentor(service: RunningService, pairing: Pairing) -> dict[str, str]:
+def as_mentor(service: ServiceHarness, pairing: Pairing) -> dict[str, str]:
     return service.auth(Role.MENTOR, pairing.mentor_id)
 
 
-async def log(service: RunningService, pairing: Pairing, body: dict[str, Any]) -> dict[str, Any]:
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The answer is an RFC 9457 problem with this status and code."""
+    assert (response.status_code, response.headers["content-type"]) == (status, PROBLEM_JSON), response.text
+    body: dict[str, Any] = response.json()
+    assert (body["status"], body["code"], body["type"]) == (status, code, f"urn:peer-support:problem:{code}")
+    return body
+
+
+async def log(service: ServiceHarness, pairing: Pairing, body: dict[str, Any]) -> dict[str, Any]:
     response = await service.client.post(
         f"/pairings/{pairing.id}/sessions", json=body, headers=as_mentor(service, pairing)
     )
@@ -46,16 +55,8 @@ async def log(service: RunningService, pairing: Pairing, body: dict[str, Any]) -
     return result
 
 
-def test_every_route_declares_the_roles_it_admits_and_is_documented() -> None:
-    app = create_app(SessionsSettings())
-    assert unprotected_routes(app) == []
-    documented = app.openapi()["paths"]
-    assert {"/pairings", "/pairings/{pairing_id}/sessions", "/safeguarding/concerns"} <= set(documented)
-    assert all(operation.get("summary") for path in documented.values() for operation in path.values())
-
-
-async def test_a_mentor_logs_sessions_sets_goals_and_reviews_them_later(service: RunningService) -> None:
-    pairing = await service.seed_pairing()
+async def test_a_mentor_logs_sessions_sets_goals_and_reviews_them_later(service: ServiceHarness) -> None:
+    pairing = await seed_pairing(service)
     goal = {
         "topic": "physical-activity",
         "what": "Walk to the shops",
@@ -84,13 +85,13 @@ async def test_a_mentor_logs_sessions_sets_goals_and_reviews_them_later(service:
     history = [(step["kind"], step["what"], step["confidence"]) for step in goals[0]["history"]]
     assert history == [("set", "Walk to the shops", 6), ("reviewed", "Walk to the park", 8)]
 
-    await eventually(lambda: _has(service, GoalReviewed, 1))
-    assert [e.data.confidence for e in await service.published(GoalSet)] == [6]  # type: ignore[attr-defined]
-    assert len(await service.published(SessionLogged)) == 2
+    await eventually(lambda: has_published(service, GoalReviewed, 1))
+    assert [e.data.confidence for e in await published(service, GoalSet)] == [6]  # type: ignore[attr-defined]
+    assert len(await published(service, SessionLogged)) == 2
 
 
-async def test_a_correction_is_a_new_revision_and_is_published_again(service: RunningService) -> None:
-    pairing = await service.seed_pairing()
+async def test_a_correction_is_a_new_revision_and_is_published_again(service: ServiceHarness) -> None:
+    pairing = await seed_pairing(service)
     logged = await log(service, pairing, session_body(service))
     fix = session_body(service, duration_minutes=45, notes="Porridge, and a walk after lunch.")
     response = await service.client.put(
@@ -99,34 +100,36 @@ async def test_a_correction_is_a_new_revision_and_is_published_again(service: Ru
     assert response.status_code == 200, response.text
     assert (response.json()["revision"], response.json()["duration_minutes"]) == (2, 45)
 
-    revisions = await service.client.get(f"/sessions/{logged['id']}/revisions", headers=service.auth())
+    revisions = await service.client.get(
+        f"/sessions/{logged['id']}/revisions", headers=as_coordinator(service)
+    )
     assert [(r["revision"], r["duration_minutes"]) for r in revisions.json()] == [(1, 60), (2, 45)]
     assert revisions.json()[0]["notes"].startswith("Talked about swapping")
 
-    await eventually(lambda: _has(service, SessionLogged, 2))
-    published = await service.published(SessionLogged)
-    assert [(e.data.session_id, e.data.revision) for e in published] == [(logged["id"], 1), (logged["id"], 2)]  # type: ignore[attr-defined]
+    await eventually(lambda: has_published(service, SessionLogged, 2))
+    versions = await published(service, SessionLogged)
+    assert [(e.data.session_id, e.data.revision) for e in versions] == [(logged["id"], 1), (logged["id"], 2)]  # type: ignore[attr-defined]
 
 
-async def test_a_mentor_sees_only_their_own_pairings(service: RunningService) -> None:
-    mine, theirs = await service.seed_pairing(), await service.seed_pairing()
+async def test_a_mentor_sees_only_their_own_pairings(service: ServiceHarness) -> None:
+    mine, theirs = await seed_pairing(service), await seed_pairing(service)
     listed = await service.client.get("/pairings", headers=as_mentor(service, mine))
     assert [p["id"] for p in listed.json()["items"]] == [mine.id]
-    everything = await service.client.get("/pairings", headers=service.auth())
+    everything = await service.client.get("/pairings", headers=as_coordinator(service))
     assert {p["id"] for p in everything.json()["items"]} == {mine.id, theirs.id}
 
     refused = await service.client.get(f"/pairings/{theirs.id}", headers=as_mentor(service, mine))
-    assert refused.status_code == 403
-    assert refused.json() == {
-        "detail": f"pairing {theirs.id} belongs to another mentor",
-        "code": "not-your-pairing",
-    }
+    problem = assert_problem(refused, 403, "not-your-pairing")
+    assert (problem["title"], problem["detail"]) == (
+        "Forbidden",
+        f"pairing {theirs.id} belongs to another mentor",
+    )
     for path in (f"/pairings/{theirs.id}/sessions", f"/pairings/{theirs.id}/goals"):
         assert (await service.client.get(path, headers=as_mentor(service, mine))).status_code == 403
 
 
-async def test_roles_outside_the_endpoint_are_refused(service: RunningService) -> None:
-    pairing = await service.seed_pairing()
+async def test_roles_outside_the_endpoint_are_refused(service: ServiceHarness) -> None:
+    pairing = await seed_pairing(service)
     assert (await service.client.get("/pairings")).status_code == 401
     commissioner = service.auth(Role.COMMISSIONER, "usr_" + "d" * 32)
     assert (await service.client.get("/pairings", headers=commissioner)).status_code == 403
@@ -135,43 +138,50 @@ async def test_roles_outside_the_endpoint_are_refused(service: RunningService) -
     )
     assert mentor_pausing.status_code == 403
     badly_named = service.auth(Role.MENTOR, "bob")
-    refused = await service.client.get("/pairings", headers=badly_named)
-    assert (refused.status_code, refused.json()["code"]) == (403, "mentor-subject-invalid")
+    assert_problem(await service.client.get("/pairings", headers=badly_named), 403, "mentor-subject-invalid")
 
 
-async def test_coordinator_overview_shows_activity_and_quiet_pairings(service: RunningService) -> None:
-    busy, quiet = await service.seed_pairing(), await service.seed_pairing()
+async def test_coordinator_overview_shows_activity_and_quiet_pairings(service: ServiceHarness) -> None:
+    busy, quiet = await seed_pairing(service), await seed_pairing(service)
     await log(service, busy, session_body(service, days_ago=3))
     missed = session_body(
         service, days_ago=2, attendance="mentee-did-not-attend", duration_minutes=None, topics=[]
     )
     await log(service, busy, missed)
 
-    detail = (await service.client.get(f"/pairings/{busy.id}", headers=service.auth())).json()
+    detail = (await service.client.get(f"/pairings/{busy.id}", headers=as_coordinator(service))).json()
     assert detail["activity"]["sessions"] == 2
     assert detail["activity"]["attended"] == 1
     assert detail["activity"]["attendance_rate"] == 0.5
-    found = await service.client.get("/pairings/quiet", params={"days": 14}, headers=service.auth())
+    found = await service.client.get("/pairings/quiet", params={"days": 14}, headers=as_coordinator(service))
     assert [p["id"] for p in found.json()["items"]] == [quiet.id]
     assert found.json()["total"] == 1
-    everyone = await service.client.get("/pairings/quiet", params={"days": 60}, headers=service.auth())
+    everyone = await service.client.get(
+        "/pairings/quiet", params={"days": 60}, headers=as_coordinator(service)
+    )
     assert everyone.json()["items"] == []
 
 
-async def test_coordinator_runs_the_pairing_lifecycle(service: RunningService) -> None:
-    pairing = await service.seed_pairing()
+async def test_coordinator_runs_the_pairing_lifecycle(service: ServiceHarness) -> None:
+    pairing = await seed_pairing(service)
     base = f"/pairings/{pairing.id}"
     paused = await service.client.post(
-        f"{base}/pause", json={"reason": "mentee-unavailable"}, headers=service.auth()
+        f"{base}/pause", json={"reason": "mentee-unavailable"}, headers=as_coordinator(service)
     )
     assert paused.json()["status"] == "paused"
-    again = await service.client.post(f"{base}/pause", json={"reason": "other"}, headers=service.auth())
-    assert (again.status_code, again.json()["code"]) == (409, "pairing-not-active")
-    assert (await service.client.post(f"{base}/resume", headers=service.auth())).json()["status"] == "active"
-    completed = await service.client.post(f"{base}/complete", headers=service.auth())
+    again = await service.client.post(
+        f"{base}/pause", json={"reason": "other"}, headers=as_coordinator(service)
+    )
+    assert_problem(again, 409, "pairing-not-active")
+    assert (await service.client.post(f"{base}/resume", headers=as_coordinator(service))).json()[
+        "status"
+    ] == "active"
+    completed = await service.client.post(f"{base}/complete", headers=as_coordinator(service))
     assert completed.json()["status"] == "completed"
-    ended = await service.client.post(f"{base}/end", json={"reason": "other"}, headers=service.auth())
-    assert (ended.status_code, ended.json()["code"]) == (409, "pairing-finished")
+    ended = await service.client.post(
+        f"{base}/end", json={"reason": "other"}, headers=as_coordinator(service)
+    )
+    assert_problem(ended, 409, "pairing-finished")
 
 
 # --- Bad inputs: each gets a specific 4xx and changes nothing. ---
@@ -182,43 +192,45 @@ class BadInput:
     """A request the service must refuse: how to set the scene, what to send, and what it answers."""
 
     name: str
-    prepare: Callable[[RunningService, Pairing], Awaitable[None]]
-    body: Callable[[RunningService], dict[str, Any]]
+    prepare: Callable[[ServiceHarness, Pairing], Awaitable[None]]
+    body: Callable[[ServiceHarness], dict[str, Any]]
     status: int
     code: str
     as_other_mentor: bool = False
     path: str = "/pairings/{pairing_id}/sessions"
 
 
-async def nothing(_service: RunningService, _pairing: Pairing) -> None:
+async def nothing(_service: ServiceHarness, _pairing: Pairing) -> None:
     return None
 
 
-async def end_it(service: RunningService, pairing: Pairing) -> None:
+async def end_it(service: ServiceHarness, pairing: Pairing) -> None:
     response = await service.client.post(
-        f"/pairings/{pairing.id}/end", json={"reason": "no-engagement"}, headers=service.auth()
+        f"/pairings/{pairing.id}/end", json={"reason": "no-engagement"}, headers=as_coordinator(service)
     )
     assert response.status_code == 200
 
 
-async def pause_it(service: RunningService, pairing: Pairing) -> None:
+async def pause_it(service: ServiceHarness, pairing: Pairing) -> None:
     response = await service.client.post(
-        f"/pairings/{pairing.id}/pause", json={"reason": "mentee-unavailable"}, headers=service.auth()
+        f"/pairings/{pairing.id}/pause",
+        json={"reason": "mentee-unavailable"},
+        headers=as_coordinator(service),
     )
     assert response.status_code == 200
 
 
-async def log_one_yesterday(service: RunningService, pairing: Pairing) -> None:
+async def log_one_yesterday(service: ServiceHarness, pairing: Pairing) -> None:
     await log(service, pairing, session_body(service, days_ago=1))
 
 
-async def log_one_on_another_pairing(service: RunningService, pairing: Pairing) -> None:
+async def log_one_on_another_pairing(service: ServiceHarness, pairing: Pairing) -> None:
     # The same mentor's other mentee, at the same time: the mentor cannot be in two places.
-    other = await service.seed_pairing(mentor_id=pairing.mentor_id)
+    other = await seed_pairing(service, mentor_id=pairing.mentor_id)
     await log(service, other, session_body(service, days_ago=1))
 
 
-def half_an_hour_later(service: RunningService) -> dict[str, Any]:
+def half_an_hour_later(service: ServiceHarness) -> dict[str, Any]:
     return session_body(service, days_ago=1 - 1 / 48)
 
 
@@ -249,11 +261,11 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("bad", BAD_INPUTS, ids=[b.name for b in BAD_INPUTS])
 async def test_a_bad_session_is_refused_with_its_reason_and_changes_nothing(
-    service: RunningService, bad: BadInput
+    service: ServiceHarness, bad: BadInput
 ) -> None:
-    pairing = await service.seed_pairing()
+    pairing = await seed_pairing(service)
     await bad.prepare(service, pairing)
-    before = await service.counts()
+    before = await counts(service)
     mentor = "mnt_" + "e" * 32 if bad.as_other_mentor else pairing.mentor_id
 
     response = await service.client.post(
@@ -262,24 +274,35 @@ async def test_a_bad_session_is_refused_with_its_reason_and_changes_nothing(
         headers=service.auth(Role.MENTOR, mentor),
     )
 
-    assert (response.status_code, response.json().get("code")) == (bad.status, bad.code), response.text
-    assert await service.counts() == before
+    assert_problem(response, bad.status, bad.code)
+    assert await counts(service) == before
 
 
-async def test_a_bad_correction_is_refused_and_keeps_the_session_as_it_was(service: RunningService) -> None:
-    pairing = await service.seed_pairing()
+async def test_a_bad_correction_is_refused_and_keeps_the_session_as_it_was(service: ServiceHarness) -> None:
+    pairing = await seed_pairing(service)
     logged = await log(service, pairing, session_body(service))
-    before = await service.counts()
+    before = await counts(service)
     response = await service.client.put(
         f"/sessions/{logged['id']}",
         json=session_body(service, duration_minutes=500),
         headers=as_mentor(service, pairing),
     )
-    assert (response.status_code, response.json()["code"]) == (422, "duration-out-of-range")
-    assert await service.counts() == before
-    current = (await service.client.get(f"/sessions/{logged['id']}", headers=service.auth())).json()
+    assert_problem(response, 422, "duration-out-of-range")
+    assert await counts(service) == before
+    current = (await service.client.get(f"/sessions/{logged['id']}", headers=as_coordinator(service))).json()
     assert (current["revision"], current["duration_minutes"]) == (1, 60)
 
 
-async def _has(service: RunningService, data_type: type[Any], count: int) -> bool:
-    return len(await service.published(data_type)) >= count
+async def test_a_malformed_request_is_answered_as_a_problem_naming_its_fields(
+    service: ServiceHarness,
+) -> None:
+    pairing = await seed_pairing(service)
+    unauthenticated = await service.client.get("/pairings")
+    assert_problem(unauthenticated, 401, "unauthorised")
+    response = await service.client.post(
+        f"/pairings/{pairing.id}/sessions",
+        json=session_body(service, mode="teleport", colour="blue"),
+        headers=as_mentor(service, pairing),
+    )
+    problem = assert_problem(response, 422, "invalid-request")
+    assert {error["field"] for error in problem["errors"]} == {"body.mode", "body.colour"}

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from peer_sessions.domain.access import mentor_of, require_pairing_access, staff_id_of
-from peer_sessions.domain.errors import DomainError, NotAllowed
 from peer_sessions.domain.goals import GoalPlan, GoalReview, check_plans, check_reviews
 from peer_sessions.domain.mentor_availability import MentorState, MentorStatus, supersedes
 from peer_sessions.domain.overview import PairingActivity
@@ -37,6 +36,7 @@ from peer_shared.contracts.events.sessions import (
     PairingEndReason,
     PairingPauseReason,
 )
+from peer_shared.refusals import NotAllowed, Refusal
 
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
 STARTED = date(2025, 5, 1)
@@ -57,7 +57,7 @@ def record(**changes: object) -> SessionRecord:
 
 
 def refusal(call: object) -> str:
-    with pytest.raises(DomainError) as caught:
+    with pytest.raises(Refusal) as caught:
         call()  # type: ignore[operator]
     return caught.value.code
 

@@ -10,11 +10,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sessions_support import RunningService
 from sqlalchemy import select
 
 from peer_sessions.domain.pairing import Pairing, PairingStatus
-from peer_sessions.store import pairings
+from peer_sessions.store import pairings_repo
 from peer_sessions.store.tables import (
     goal,
     goal_history,
@@ -23,7 +22,6 @@ from peer_sessions.store.tables import (
     withdrawn_referral,
 )
 from peer_shared.auth import Role
-from peer_shared.clock import to_london
 from peer_shared.contracts import CloudEvent
 from peer_shared.contracts.events.matching import (
     ConfirmedBy,
@@ -46,6 +44,15 @@ from peer_shared.contracts.events.sessions import (
 )
 from peer_shared.messaging.dead_letters import list_dead_letters
 from peer_shared.messaging.tables import inbox
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.sessions import (
+    as_coordinator,
+    consumed_everything,
+    has_published,
+    incoming,
+    published,
+    raw_published,
+)
 from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -55,7 +62,7 @@ NOTES = "Mrs Example at 12 Acacia Avenue, NHS 943 476 5919, worried about her fe
 
 
 def matched(
-    service: RunningService, *, referral_id: str | None = None, mentor_id: str | None = None
+    service: ServiceHarness, *, referral_id: str | None = None, mentor_id: str | None = None
 ) -> CloudEvent[Any]:
     data = MentorMatched(
         match_id=f"mat_{uuid.uuid4().hex}",
@@ -65,15 +72,15 @@ def matched(
         mode=MatchMode.AUTO,
         confirmed_by=ConfirmedBy.SYSTEM,
     )
-    return service.event(data)
+    return incoming(service, data)
 
 
-async def pairings_of_referral(service: RunningService, referral_id: str) -> list[Pairing]:
-    async with service.db() as session:
-        return await pairings.of_referral(session, referral_id)
+async def pairings_of_referral(service: ServiceHarness, referral_id: str) -> list[Pairing]:
+    async with service.sessions() as session:
+        return await pairings_repo.of_referral(session, referral_id)
 
 
-async def wait_for_pairing(service: RunningService, referral_id: str, status: PairingStatus) -> Pairing:
+async def wait_for_pairing(service: ServiceHarness, referral_id: str, status: PairingStatus) -> Pairing:
     async def arrived() -> bool:
         return any(p.status is status for p in await pairings_of_referral(service, referral_id))
 
@@ -81,22 +88,18 @@ async def wait_for_pairing(service: RunningService, referral_id: str, status: Pa
     return next(p for p in await pairings_of_referral(service, referral_id) if p.status is status)
 
 
-async def published_count(service: RunningService, data_type: type[Any], count: int) -> bool:
-    return len(await service.published(data_type)) >= count
-
-
-async def test_mentor_matched_delivered_twice_starts_exactly_one_pairing(service: RunningService) -> None:
+async def test_mentor_matched_delivered_twice_starts_exactly_one_pairing(service: ServiceHarness) -> None:
     event = matched(service)
     # The same event twice under different message ids (as after a re-publish past the duplicate window),
     # and the same match again under a new event id (as if matching's relay re-sent it as a new event).
-    await service.publish(event, msg_id=f"{event.id}-a")
-    await service.publish(event, msg_id=f"{event.id}-b")
+    await service.publish(event, msg_id_suffix="-a")
+    await service.publish(event, msg_id_suffix="-b")
     again = event.model_copy(update={"id": uuid.uuid4()})
     await service.publish(again)
 
     await wait_for_pairing(service, event.data.referral_id, PairingStatus.ACTIVE)
-    await eventually(lambda: service.consumed_everything("PEER_MATCHING", MATCHING_CONSUMER))
-    async with service.db() as session:
+    await eventually(lambda: consumed_everything(service, "PEER_MATCHING", MATCHING_CONSUMER))
+    async with service.sessions() as session:
         claimed = (
             await session.execute(select(inbox.c.event_id).where(inbox.c.event_id.in_([event.id, again.id])))
         ).scalars()
@@ -109,14 +112,14 @@ async def test_mentor_matched_delivered_twice_starts_exactly_one_pairing(service
     )  # fmt: skip
     assert pairing.planned_end_on == pairing.started_on + timedelta(weeks=16)
 
-    await eventually(service.outbox_drained)
-    started = await service.published(PairingStarted)
+    await service.outbox_drained()
+    started = await published(service, PairingStarted)
     assert len(started) == 1
     assert (started[0].causationid, started[0].correlationid) == (event.id, event.correlationid)
 
 
 async def test_a_second_match_for_a_referral_with_an_open_pairing_is_parked_for_an_operator(
-    service: RunningService,
+    service: ServiceHarness,
 ) -> None:
     first = matched(service)
     second = matched(service, referral_id=first.data.referral_id)
@@ -124,11 +127,11 @@ async def test_a_second_match_for_a_referral_with_an_open_pairing_is_parked_for_
     await service.publish(second)
 
     async def parked() -> bool:
-        async with service.db() as session:
+        async with service.sessions() as session:
             return len(await list_dead_letters(session)) == 1
 
     await eventually(parked)
-    async with service.db() as session:
+    async with service.sessions() as session:
         [letter] = await list_dead_letters(session)
     assert letter.event_id == second.id
     assert "already has open pairing" in letter.error
@@ -138,7 +141,7 @@ async def test_a_second_match_for_a_referral_with_an_open_pairing_is_parked_for_
 
 
 async def test_a_logged_session_leaves_as_exactly_one_session_logged_without_notes(
-    service: RunningService,
+    service: ServiceHarness,
 ) -> None:
     event = matched(service)
     await service.publish(event)
@@ -157,8 +160,8 @@ async def test_a_logged_session_leaves_as_exactly_one_session_logged_without_not
     )
     assert response.status_code == 201, response.text
 
-    await eventually(lambda: published_count(service, SessionLogged, 1))
-    messages = await service.raw_published(SessionLogged)
+    await eventually(lambda: has_published(service, SessionLogged, 1))
+    messages = await raw_published(service, SessionLogged)
     assert len(messages) == 1
     raw = messages[0].data.decode()
     for fragment in ("Acacia", "943 476 5919", "Mrs Example", "feet", "Check feet"):
@@ -171,7 +174,7 @@ async def test_a_logged_session_leaves_as_exactly_one_session_logged_without_not
         "session_id": response.json()["id"],
         "revision": 1,
         "session_number": 1,
-        "session_date": to_london(service.clock.now()).date().isoformat(),
+        "session_date": service.today().isoformat(),
         "attendance": "attended",
         "duration_minutes": 55,
         "mode": "community-centre",
@@ -184,7 +187,7 @@ async def test_a_logged_session_leaves_as_exactly_one_session_logged_without_not
 
 
 async def test_a_withdrawal_ends_the_pairing_and_erases_what_was_written_about_the_person(
-    service: RunningService,
+    service: ServiceHarness,
 ) -> None:
     event = matched(service)
     await service.publish(event)
@@ -211,11 +214,11 @@ async def test_a_withdrawal_ends_the_pairing_and_erases_what_was_written_about_t
         reason=WithdrawalReason.MENTEE_REQUEST,
         erase_personal_data=True,
     )
-    await service.publish(service.event(withdrawal))
+    await service.publish(incoming(service, withdrawal))
     ended = await wait_for_pairing(service, pairing.referral_id, PairingStatus.ENDED)
     assert (ended.end_reason, ended.finished_on) == (PairingEndReason.MENTEE_WITHDREW, date(2026, 1, 5))
 
-    async with service.db() as session:
+    async with service.sessions() as session:
         texts = [
             *(await session.execute(select(mentoring_session.c.notes))).scalars(),
             *(await session.execute(select(session_revision.c.notes))).scalars(),
@@ -227,15 +230,15 @@ async def test_a_withdrawal_ends_the_pairing_and_erases_what_was_written_about_t
     assert texts == [None] * 6
     assert attendance == ["attended"]  # codes stay for reporting
 
-    await eventually(lambda: published_count(service, PairingEnded, 1))
-    [ended_event] = await service.published(PairingEnded)
+    await eventually(lambda: has_published(service, PairingEnded, 1))
+    [ended_event] = await published(service, PairingEnded)
     assert (ended_event.data.reason, ended_event.data.sessions_attended) == ("mentee-withdrew", 1)  # type: ignore[attr-defined]
     # A session cannot be logged on the ended pairing.
     late = await service.client.post(f"/pairings/{pairing.id}/sessions", json=body, headers=mentor)
-    assert (late.status_code, late.json()["code"]) == (409, "pairing-not-active")
+    assert (late.status_code, late.json()["code"], late.json()["status"]) == (409, "pairing-not-active", 409)
 
 
-async def test_a_withdrawal_heard_before_the_match_starts_no_pairing(service: RunningService) -> None:
+async def test_a_withdrawal_heard_before_the_match_starts_no_pairing(service: ServiceHarness) -> None:
     referral_id = f"ref_{uuid.uuid4().hex}"
     withdrawal = ReferralWithdrawn(
         referral_id=referral_id,
@@ -243,17 +246,17 @@ async def test_a_withdrawal_heard_before_the_match_starts_no_pairing(service: Ru
         reason=WithdrawalReason.MOVED_AWAY,
         erase_personal_data=False,
     )
-    await service.publish(service.event(withdrawal))
+    await service.publish(incoming(service, withdrawal))
     # The withdrawal is applied before the match is published, as when the streams are read out of order.
     await eventually(lambda: _withdrawn(service, referral_id))
     await service.publish(matched(service, referral_id=referral_id))
 
-    await eventually(lambda: service.consumed_everything("PEER_MATCHING", MATCHING_CONSUMER))
+    await eventually(lambda: consumed_everything(service, "PEER_MATCHING", MATCHING_CONSUMER))
     assert await pairings_of_referral(service, referral_id) == []
-    assert await service.published(PairingStarted) == []
+    assert await published(service, PairingStarted) == []
 
 
-async def test_mentor_pause_return_and_departure_carry_through_to_pairings(service: RunningService) -> None:
+async def test_mentor_pause_return_and_departure_carry_through_to_pairings(service: ServiceHarness) -> None:
     mentor_id = f"mnt_{uuid.uuid4().hex}"
     first, second = matched(service, mentor_id=mentor_id), matched(service, mentor_id=mentor_id)
     await service.publish(first)
@@ -262,11 +265,11 @@ async def test_mentor_pause_return_and_departure_carry_through_to_pairings(servi
     # A coordinator pauses one pairing themselves: the mentor's return must not resume that one.
     held = (await pairings_of_referral(service, first.data.referral_id))[0]
     response = await service.client.post(
-        f"/pairings/{held.id}/pause", json={"reason": "mentee-unavailable"}, headers=service.auth()
+        f"/pairings/{held.id}/pause", json={"reason": "mentee-unavailable"}, headers=as_coordinator(service)
     )
     assert response.status_code == 200
 
-    await service.publish(service.event(MentorPaused(
+    await service.publish(incoming(service, MentorPaused(
         mentor_id=mentor_id, paused_on=date(2026, 2, 1), reason=MentorPauseReason.UNAVAILABLE
     )))  # fmt: skip
     paused = await wait_for_pairing(service, second.data.referral_id, PairingStatus.PAUSED)
@@ -274,29 +277,29 @@ async def test_mentor_pause_return_and_departure_carry_through_to_pairings(servi
 
     service.clock.advance(timedelta(seconds=1))  # the mentor's return is newer news than the pause
     await service.publish(
-        service.event(MentorActivated(mentor_id=mentor_id, activated_on=date(2026, 3, 1), capacity=2))
+        incoming(service, MentorActivated(mentor_id=mentor_id, activated_on=date(2026, 3, 1), capacity=2))
     )
     await wait_for_pairing(service, second.data.referral_id, PairingStatus.ACTIVE)
     assert (await pairings_of_referral(service, first.data.referral_id))[0].status is PairingStatus.PAUSED
 
     service.clock.advance(timedelta(seconds=1))
-    await service.publish(service.event(MentorLeft(
+    await service.publish(incoming(service, MentorLeft(
         mentor_id=mentor_id, left_on=date(2026, 4, 1), reason=MentorLeaveReason.MOVED_AWAY
     )))  # fmt: skip
     for event in (first, second):
         ended = await wait_for_pairing(service, event.data.referral_id, PairingStatus.ENDED)
         assert ended.end_reason == "mentor-left"
 
-    await eventually(lambda: published_count(service, PairingEnded, 2))
-    assert len(await service.published(PairingPaused)) == 2  # the coordinator's and the mentor's
-    assert len(await service.published(PairingResumed)) == 1
+    await eventually(lambda: has_published(service, PairingEnded, 2))
+    assert len(await published(service, PairingPaused)) == 2  # the coordinator's and the mentor's
+    assert len(await published(service, PairingResumed)) == 1
 
 
 async def test_a_mentor_who_left_before_the_match_was_heard_gets_a_pairing_that_ends_at_once(
-    service: RunningService,
+    service: ServiceHarness,
 ) -> None:
     mentor_id = f"mnt_{uuid.uuid4().hex}"
-    await service.publish(service.event(MentorLeft(
+    await service.publish(incoming(service, MentorLeft(
         mentor_id=mentor_id, left_on=date(2026, 4, 1), reason=MentorLeaveReason.STEPPED_DOWN
     )))  # fmt: skip
     late = matched(service, mentor_id=mentor_id)
@@ -305,11 +308,11 @@ async def test_a_mentor_who_left_before_the_match_was_heard_gets_a_pairing_that_
     ended = await wait_for_pairing(service, late.data.referral_id, PairingStatus.ENDED)
     assert ended.end_reason == "mentor-left"
     # Matching hears both: the pairing started, and ended, so the referral can be matched again.
-    await eventually(lambda: published_count(service, PairingEnded, 1))
-    assert len(await service.published(PairingStarted)) == 1
+    await eventually(lambda: has_published(service, PairingEnded, 1))
+    assert len(await published(service, PairingStarted)) == 1
 
 
-async def _withdrawn(service: RunningService, referral_id: str) -> bool:
+async def _withdrawn(service: ServiceHarness, referral_id: str) -> bool:
     query = select(withdrawn_referral.c.referral_id).where(withdrawn_referral.c.referral_id == referral_id)
-    async with service.db() as session:
+    async with service.sessions() as session:
         return (await session.execute(query)).first() is not None

@@ -10,10 +10,9 @@ from datetime import date, timedelta
 
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sessions_support import RunningService
 from sqlalchemy import func, select
 
-from peer_sessions.handlers.escalation import escalate_overdue
+from peer_sessions.use_cases.escalation import escalate_overdue
 from peer_shared.auth import Role
 from peer_shared.contracts import parse_event, subject_of
 from peer_shared.contracts.codes import SessionMode
@@ -22,8 +21,11 @@ from peer_shared.contracts.events.safeguarding import (
     SafeguardingConcernRaised,
 )
 from peer_shared.contracts.events.sessions import Attendance, SessionLogged
+from peer_shared.http.problems import PROBLEM_JSON
 from peer_shared.messaging.outbox import DEFAULT_LANE, put_in_outbox
 from peer_shared.messaging.tables import outbox
+from peer_testkit.harness import ServiceHarness
+from peer_testkit.sessions import as_coordinator, counts, incoming, published, seed_pairing
 from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -36,16 +38,16 @@ CONCERN = {
 }
 
 
-async def unpublished_default_rows(service: RunningService) -> int:
+async def unpublished_default_rows(service: ServiceHarness) -> int:
     query = select(func.count()).where(outbox.c.lane == DEFAULT_LANE, outbox.c.published_at.is_(None))
-    async with service.db() as session:
+    async with service.sessions() as session:
         return int((await session.execute(query)).scalar_one())
 
 
 async def test_a_concern_reaches_its_subscribers_ahead_of_a_backlog_of_ordinary_events(
-    service: RunningService,
+    service: ServiceHarness,
 ) -> None:
-    pairing = await service.seed_pairing()
+    pairing = await seed_pairing(service)
     # The safeguarding lead's subscriber: a consumer on the internal stream, listening from the start.
     subscriber = await service.js.pull_subscribe(
         subject_of(SafeguardingConcernRaised, service.condition),
@@ -64,9 +66,9 @@ async def test_a_concern_reaches_its_subscribers_ahead_of_a_backlog_of_ordinary_
         duration_minutes=60,
         mode=SessionMode.CAFE,
     )
-    template = service.event(logged)
+    template = incoming(service, logged)
     backlog = [template.model_copy(update={"id": event_id}) for event_id in _uuids(BACKLOG)]
-    async with service.db() as session, session.begin():
+    async with service.sessions() as session, session.begin():
         await put_in_outbox(session, backlog)
     # Raise the concern while the default lane's relay is busy with the backlog.
     await eventually(lambda: _fewer_waiting_than(service, BACKLOG - 1000))
@@ -93,9 +95,9 @@ async def test_a_concern_reaches_its_subscribers_ahead_of_a_backlog_of_ordinary_
 
 
 async def test_an_unacknowledged_concern_is_raised_again_until_a_coordinator_acknowledges_it(
-    service: RunningService,
+    service: ServiceHarness,
 ) -> None:
-    pairing = await service.seed_pairing()
+    pairing = await seed_pairing(service)
     raised = await service.client.post(
         f"/pairings/{pairing.id}/safeguarding-concerns",
         json=CONCERN,
@@ -106,7 +108,7 @@ async def test_an_unacknowledged_concern_is_raised_again_until_a_coordinator_ack
 
     service.clock.advance(timedelta(minutes=16))  # immediate concerns are raised again every 15 minutes
     await eventually(lambda: _raised_levels(service, [0, 1]))
-    listed = await service.client.get("/safeguarding/concerns", headers=service.auth())
+    listed = await service.client.get("/safeguarding/concerns", headers=as_coordinator(service))
     [open_concern] = listed.json()["items"]
     assert (open_concern["id"], open_concern["escalation_level"]) == (concern_id, 1)
     assert open_concern["details"] == CONCERN["details"]
@@ -114,32 +116,35 @@ async def test_an_unacknowledged_concern_is_raised_again_until_a_coordinator_ack
     acknowledged = await service.client.post(
         f"/safeguarding/concerns/{concern_id}/acknowledge",
         json={"action": "gp-informed"},
-        headers=service.auth(),
+        headers=as_coordinator(service),
     )
     assert acknowledged.status_code == 200, acknowledged.text
     again = await service.client.post(
         f"/safeguarding/concerns/{concern_id}/acknowledge",
         json={"action": "monitoring"},
-        headers=service.auth(),
+        headers=as_coordinator(service),
     )
-    assert (again.status_code, again.json()["code"]) == (409, "concern-already-acknowledged")
+    assert (again.status_code, again.headers["content-type"]) == (409, PROBLEM_JSON)
+    assert again.json()["code"] == "concern-already-acknowledged"
 
     service.clock.advance(timedelta(minutes=30))  # level 3 were it still open (tokens last an hour)
     async with service.runtime.unit_of_work() as uow:
         assert await escalate_overdue(uow, service.settings.escalation_intervals()) == 0
-    await eventually(service.outbox_drained)
+    await service.outbox_drained()
     assert await _raised_levels(service, [0, 1])
-    [ack_event] = await service.published(SafeguardingConcernAcknowledged)
+    [ack_event] = await published(service, SafeguardingConcernAcknowledged)
     assert (ack_event.data.concern_id, ack_event.data.acknowledged_by) == (concern_id, "usr_" + "c" * 32)  # type: ignore[attr-defined]
-    assert (await service.client.get("/safeguarding/concerns", headers=service.auth())).json()["items"] == []
+    assert (await service.client.get("/safeguarding/concerns", headers=as_coordinator(service))).json()[
+        "items"
+    ] == []
 
 
 async def test_concerns_are_refused_outside_the_caller_s_pairings_and_change_nothing(
-    service: RunningService,
+    service: ServiceHarness,
 ) -> None:
-    pairing, other = await service.seed_pairing(), await service.seed_pairing()
+    pairing, other = await seed_pairing(service), await seed_pairing(service)
     mentor = service.auth(Role.MENTOR, pairing.mentor_id)
-    before = await service.counts()
+    before = await counts(service)
     cases = [
         (other, CONCERN, 403, "not-your-pairing"),
         (pairing, CONCERN | {"details": "x" * 10_001}, 422, "details-too-long"),
@@ -148,17 +153,18 @@ async def test_concerns_are_refused_outside_the_caller_s_pairings_and_change_not
     for target, body, status, code in cases:
         path = f"/pairings/{target.id}/safeguarding-concerns"
         response = await service.client.post(path, json=body, headers=mentor)
-        assert (response.status_code, response.json()["code"]) == (status, code)
+        assert (response.status_code, response.headers["content-type"]) == (status, PROBLEM_JSON)
+        assert (response.json()["status"], response.json()["code"]) == (status, code)
     assert (await service.client.get("/safeguarding/concerns", headers=mentor)).status_code == 403
-    assert await service.counts() == before
+    assert await counts(service) == before
 
 
-async def _fewer_waiting_than(service: RunningService, count: int) -> bool:
+async def _fewer_waiting_than(service: ServiceHarness, count: int) -> bool:
     return await unpublished_default_rows(service) < count
 
 
-async def _raised_levels(service: RunningService, levels: list[int]) -> bool:
-    events = await service.published(SafeguardingConcernRaised)
+async def _raised_levels(service: ServiceHarness, levels: list[int]) -> bool:
+    events = await published(service, SafeguardingConcernRaised)
     return [e.data.escalation_level for e in events] == levels  # type: ignore[attr-defined]
 
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from peer_sessions.api import router as api_router
+from peer_sessions.api import ROUTERS
 from peer_sessions.consumers.subscriptions import subscriptions
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.store import MIGRATIONS
@@ -33,7 +33,9 @@ def create_app(settings: SessionsSettings | None = None, *, clock: Clock | None 
         async with runtime.lifespan(app):
             escalation = asyncio.create_task(
                 keep_escalating(
-                    runtime, configured.escalation_intervals(), configured.safeguarding_check_seconds
+                    runtime.unit_of_work,
+                    configured.escalation_intervals(),
+                    configured.safeguarding_check_seconds,
                 ),
                 name="sessions-safeguarding-escalation",
             )
@@ -44,11 +46,9 @@ def create_app(settings: SessionsSettings | None = None, *, clock: Clock | None 
                 with contextlib.suppress(asyncio.CancelledError):
                     await escalation
 
-    app = service_app(
+    return service_app(
         title="Peer support: sessions",
         description="Pairings, sessions, goals and safeguarding concerns of the peer support platform.",
         lifespan=lifespan,
-        routers=[api_router],
+        routers=ROUTERS,
     )
-    app.state.runtime = runtime
-    return app

@@ -6,7 +6,5 @@ from fastapi import APIRouter
 
 from peer_sessions.api import pairings, safeguarding, sessions
 
-router = APIRouter()
-router.include_router(pairings.router)
-router.include_router(sessions.router)
-router.include_router(safeguarding.router)
+ROUTERS: tuple[APIRouter, ...] = (pairings.router, sessions.router, safeguarding.router)
+"""The routers, in the order the OpenAPI document lists them."""

@@ -10,7 +10,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from peer_sessions.domain.goals import GoalPlan, GoalReview
 from peer_sessions.domain.session_rules import SessionRecord
+from peer_sessions.use_cases.safeguarding import NewConcern
 from peer_shared.contracts.codes import SessionMode, Topic
+from peer_shared.contracts.events.safeguarding import SafeguardingAction, SafeguardingCategory, Urgency
 from peer_shared.contracts.events.sessions import (
     Attendance,
     GoalProgress,
@@ -91,3 +93,22 @@ class EndIn(_In):
     """Why a pairing ends early."""
 
     reason: PairingEndReason
+
+
+class ConcernIn(_In):
+    """A safeguarding concern about someone in a pairing."""
+
+    category: SafeguardingCategory
+    urgency: Urgency
+    session_id: str | None = Field(None, description="The session in which it came up, if any")
+    details: str | None = Field(None, description="What was observed (free text; stays in this service)")
+
+    def concern(self) -> NewConcern:
+        """The concern as the use case takes it."""
+        return NewConcern(self.category, self.urgency, self.session_id, self.details)
+
+
+class AcknowledgementIn(_In):
+    """The first action the safeguarding lead took."""
+
+    action: SafeguardingAction

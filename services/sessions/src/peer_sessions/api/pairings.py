@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from peer_sessions.api.bodies import EndIn, PauseIn
-from peer_sessions.api.errors import ERROR_RESPONSES
-from peer_sessions.api.views import Page, PairingOut
+from peer_sessions.api.views import REFUSALS, Page, PairingOut
 from peer_sessions.domain.access import mentor_of
 from peer_sessions.domain.pairing import Pairing, PairingStatus
-from peer_sessions.store import overview, pairings
+from peer_sessions.store import overview_repo, pairings_repo
 from peer_sessions.use_cases import pairing_lifecycle
-from peer_sessions.use_cases.pairing_access import lock_pairing, visible_pairing
-from peer_shared.clock import to_london
+from peer_sessions.use_cases.pairing_access import visible_pairing
 from peer_shared.http.dependencies import Coordinator, Limit, MentorOrCoordinator, Offset, Runtime
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
-router = APIRouter(prefix="/pairings", tags=["pairings"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/pairings", tags=["pairings"], responses=REFUSALS)
 
 
 @router.get("", summary="List pairings (a mentor sees only their own)")
@@ -33,7 +31,7 @@ async def list_pairings(
     """Pairings newest first, each with its session count, attendance rate and last contact."""
     async with runtime.unit_of_work() as uow:
         mentor_id = mentor_of(principal)
-        found, total = await pairings.page(
+        found, total = await pairings_repo.page(
             uow.session, mentor_id=mentor_id, status=status, limit=limit, offset=offset
         )
         return Page(items=await _with_activity(uow, found), total=total, limit=limit, offset=offset)
@@ -50,7 +48,7 @@ async def quiet_pairings(
     """For a coordinator to follow up: the longest quiet first."""
     async with runtime.unit_of_work() as uow:
         since = uow.clock.now() - timedelta(days=days)
-        rows, total = await overview.quiet_pairings(uow.session, since=since, limit=limit, offset=offset)
+        rows, total = await overview_repo.quiet_pairings(uow.session, since=since, limit=limit, offset=offset)
         items = [PairingOut.of(pairing, activity) for pairing, activity in rows]
         return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -69,8 +67,7 @@ async def pause_pairing(
 ) -> PairingOut:
     """Publishes `PairingPaused`."""
     async with runtime.unit_of_work() as uow:
-        pairing = await lock_pairing(uow, principal, pairing_id)
-        await pairing_lifecycle.pause(uow, pairing, on=_today(uow), reason=body.reason)
+        pairing = await pairing_lifecycle.pause_pairing(uow, principal, pairing_id, body.reason)
         return (await _with_activity(uow, [pairing]))[0]
 
 
@@ -78,8 +75,7 @@ async def pause_pairing(
 async def resume_pairing(principal: Coordinator, runtime: Runtime, pairing_id: str) -> PairingOut:
     """Publishes `PairingResumed`."""
     async with runtime.unit_of_work() as uow:
-        pairing = await lock_pairing(uow, principal, pairing_id)
-        await pairing_lifecycle.resume(uow, pairing, on=_today(uow))
+        pairing = await pairing_lifecycle.resume_pairing(uow, principal, pairing_id)
         return (await _with_activity(uow, [pairing]))[0]
 
 
@@ -87,8 +83,7 @@ async def resume_pairing(principal: Coordinator, runtime: Runtime, pairing_id: s
 async def complete_pairing(principal: Coordinator, runtime: Runtime, pairing_id: str) -> PairingOut:
     """Publishes `PairingCompleted`; outcomes schedules the follow-up measure from it."""
     async with runtime.unit_of_work() as uow:
-        pairing = await lock_pairing(uow, principal, pairing_id)
-        await pairing_lifecycle.complete(uow, pairing, on=_today(uow))
+        pairing = await pairing_lifecycle.complete_pairing(uow, principal, pairing_id)
         return (await _with_activity(uow, [pairing]))[0]
 
 
@@ -96,15 +91,10 @@ async def complete_pairing(principal: Coordinator, runtime: Runtime, pairing_id:
 async def end_pairing(principal: Coordinator, runtime: Runtime, pairing_id: str, body: EndIn) -> PairingOut:
     """Publishes `PairingEnded`; matching may match the referral again."""
     async with runtime.unit_of_work() as uow:
-        pairing = await lock_pairing(uow, principal, pairing_id)
-        await pairing_lifecycle.end(uow, pairing, on=_today(uow), reason=body.reason)
+        pairing = await pairing_lifecycle.end_pairing(uow, principal, pairing_id, body.reason)
         return (await _with_activity(uow, [pairing]))[0]
 
 
 async def _with_activity(uow: UnitOfWork, found: list[Pairing]) -> list[PairingOut]:
-    activity = await overview.activity(uow.session, [p.id for p in found])
+    activity = await overview_repo.activity(uow.session, [p.id for p in found])
     return [PairingOut.of(p, activity[p.id]) for p in found]
-
-
-def _today(uow: UnitOfWork) -> date:
-    return to_london(uow.clock.now()).date()

@@ -5,18 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from peer_sessions.api.bodies import NewSessionIn, SessionIn
-from peer_sessions.api.errors import ERROR_RESPONSES
-from peer_sessions.api.views import GoalOut, LoggedSessionOut, Page, RevisionOut, SessionOut
-from peer_sessions.domain.errors import NotFound
-from peer_sessions.store import goals, session_log
-from peer_sessions.store.session_log_repo import StoredSession
-from peer_sessions.use_cases.pairing_access import visible_pairing
+from peer_sessions.api.views import REFUSALS, GoalOut, LoggedSessionOut, Page, RevisionOut, SessionOut
+from peer_sessions.store import goals_repo, session_log_repo
+from peer_sessions.use_cases.pairing_access import visible_pairing, visible_session
 from peer_sessions.use_cases.session_logging import NewSession, correct_session, log_session
-from peer_shared.auth import Principal
 from peer_shared.http.dependencies import Limit, MentorOrCoordinator, Offset, Runtime
-from peer_shared.messaging.unit_of_work import UnitOfWork
 
-router = APIRouter(tags=["sessions"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["sessions"], responses=REFUSALS)
 
 
 @router.post(
@@ -45,7 +40,9 @@ async def list_sessions(
     """Each session at its latest revision."""
     async with runtime.unit_of_work() as uow:
         pairing = await visible_pairing(uow, principal, pairing_id)
-        found, total = await session_log.page_of_pairing(uow.session, pairing.id, limit=limit, offset=offset)
+        found, total = await session_log_repo.page_of_pairing(
+            uow.session, pairing.id, limit=limit, offset=offset
+        )
     return Page(items=[SessionOut.of(s) for s in found], total=total, limit=limit, offset=offset)
 
 
@@ -53,7 +50,7 @@ async def list_sessions(
 async def get_session(principal: MentorOrCoordinator, runtime: Runtime, session_id: str) -> SessionOut:
     """The session as last corrected."""
     async with runtime.unit_of_work() as uow:
-        return SessionOut.of(await _visible_session(uow, principal, session_id))
+        return SessionOut.of(await visible_session(uow, principal, session_id))
 
 
 @router.put("/sessions/{session_id}", summary="Correct a session (a new revision; earlier ones are kept)")
@@ -72,8 +69,8 @@ async def list_revisions(
 ) -> list[RevisionOut]:
     """The session's history of corrections."""
     async with runtime.unit_of_work() as uow:
-        found = await _visible_session(uow, principal, session_id)
-        return [RevisionOut.of(r) for r in await session_log.revisions(uow.session, found.id)]
+        found = await visible_session(uow, principal, session_id)
+        return [RevisionOut.of(r) for r in await session_log_repo.revisions(uow.session, found.id)]
 
 
 @router.get("/pairings/{pairing_id}/goals", summary="A pairing's goals, each with its history")
@@ -81,12 +78,6 @@ async def list_goals(principal: MentorOrCoordinator, runtime: Runtime, pairing_i
     """Goals oldest first; each history lists when it was set and every review."""
     async with runtime.unit_of_work() as uow:
         pairing = await visible_pairing(uow, principal, pairing_id)
-        return [GoalOut.of(goal, steps) for goal, steps in await goals.of_pairing(uow.session, pairing.id)]
-
-
-async def _visible_session(uow: UnitOfWork, principal: Principal, session_id: str) -> StoredSession:
-    found = await session_log.get(uow.session, session_id)
-    if found is None:
-        raise NotFound("session-not-found", f"no session {session_id}")
-    await visible_pairing(uow, principal, found.pairing_id)
-    return found
+        return [
+            GoalOut.of(goal, steps) for goal, steps in await goals_repo.of_pairing(uow.session, pairing.id)
+        ]

@@ -1,5 +1,6 @@
-"""Response bodies of the HTTP API, built from the domain's objects. Times are shown in UK local time,
-with their offset.
+"""Response bodies of the HTTP API, built from the domain's objects, and the refusals it documents.
+
+Times are shown in UK local time, with their offset.
 """
 
 from __future__ import annotations
@@ -12,19 +13,47 @@ from pydantic import BaseModel
 
 from peer_sessions.domain.overview import PairingActivity
 from peer_sessions.domain.pairing import Pairing, PairingStatus
-from peer_sessions.domain.session_rules import SessionRecord
+from peer_sessions.domain.safeguarding import Concern
+from peer_sessions.domain.session_rules import Revision, SessionRecord, StoredSession
 from peer_sessions.store.goals_repo import GoalState, GoalStep, StoredGoal
-from peer_sessions.store.session_log_repo import Revision, StoredSession
 from peer_shared.clock import to_london
 from peer_shared.contracts.codes import SessionMode, Topic
+from peer_shared.contracts.events.safeguarding import (
+    RaisedBy,
+    SafeguardingAction,
+    SafeguardingCategory,
+    Urgency,
+)
 from peer_shared.contracts.events.sessions import (
     Attendance,
     GoalProgress,
     PairingEndReason,
     PairingPauseReason,
 )
+from peer_shared.http.problems import problem_responses
+
+REFUSALS = problem_responses(
+    403,
+    404,
+    409,
+    422,
+    s403="Not allowed (for example another mentor's pairing); `code` says why",
+    s404="Unknown pairing, session, goal or concern",
+    s409="Clashes with the current state (pairing not active, overlapping session)",
+    s422="Breaks a rule about the request's content (duration, date, confidence)",
+)
+"""The refusals every route may answer, as problem details (`code` says which rule)."""
 
 T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
 
 
 class ActivityOut(BaseModel):
@@ -211,10 +240,34 @@ class GoalOut(GoalStateOut):
         )
 
 
-class Page(BaseModel, Generic[T]):
-    """One page of a list."""
+class ConcernOut(BaseModel):
+    """A concern and where it stands."""
 
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
+    id: str
+    pairing_id: str
+    session_id: str | None
+    category: SafeguardingCategory
+    urgency: Urgency
+    raised_at: datetime
+    raised_by: RaisedBy
+    escalation_level: int
+    acknowledged_at: datetime | None
+    action: SafeguardingAction | None
+    details: str | None
+
+    @classmethod
+    def of(cls, c: Concern, details: str | None) -> ConcernOut:
+        """From the domain's concern and the stored details."""
+        return cls(
+            id=c.id,
+            pairing_id=c.pairing_id,
+            session_id=c.session_id,
+            category=c.category,
+            urgency=c.urgency,
+            raised_at=to_london(c.raised_at),
+            raised_by=c.raised_by,
+            escalation_level=c.escalation_level,
+            acknowledged_at=to_london(c.acknowledged_at) if c.acknowledged_at else None,
+            action=c.action,
+            details=details,
+        )

@@ -1,1 +1,3 @@
-"""The sessions service's event consumers."""
+"""What the sessions service consumes: the durable consumers, and the handlers translating each event
+into a use-case call.
+"""
