@@ -13,11 +13,13 @@ import pytest
 import yaml
 
 from peer_console.settings import CONSOLE_ISSUER, ConsoleSettings
+from peer_support_cli.services import SERVICES as DESCRIPTORS
+from peer_support_cli.services import names
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
-SERVICES = ("referrals", "matching", "sessions", "outcomes")
-PORTS = {"referrals": 8001, "matching": 8002, "sessions": 8003, "outcomes": 8004}
+SERVICES = names(DESCRIPTORS)
+PORTS = {service.name: service.default_port for service in DESCRIPTORS}
 
 
 @pytest.fixture(scope="module")

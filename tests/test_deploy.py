@@ -18,10 +18,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from peer_support_cli.embedded.paths import NATS_USERS as USERS
+from peer_support_cli.services import SERVICES as DESCRIPTORS
+from peer_support_cli.services import names
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
-SERVICES = ("referrals", "matching", "sessions", "outcomes")
-NATS_USERS = ("REFERRALS", "MATCHING", "SESSIONS", "OUTCOMES", "OPERATOR", "REGIONAL")
+SERVICES = names(DESCRIPTORS)
+NATS_USERS = tuple(user.upper() for user in USERS)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from pathlib import Path
 from peer_shared.contracts import EVENT_TYPES
 from peer_shared.contracts.subjects import subject_of
 from peer_shared.settings import ServiceSettings
+from peer_support_cli.services import EVERYTHING
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,7 @@ def test_every_public_event_is_in_the_catalogue() -> None:
 
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
-    settings_classes = [ServiceSettings, *_service_settings()]
+    settings_classes = [ServiceSettings, *(service.settings for service in EVERYTHING)]
     missing = sorted(
         {
             f"PEER_{name.upper()}"
@@ -33,13 +34,3 @@ def test_every_setting_is_documented_in_the_readme() -> None:
         }
     )
     assert not missing, f"document in README.md's configuration table: {missing}"
-
-
-def _service_settings() -> list[type[ServiceSettings]]:
-    from peer_console.settings import ConsoleSettings
-    from peer_matching.settings import MatchingSettings
-    from peer_outcomes.settings import OutcomesSettings
-    from peer_referrals.settings import ReferralsSettings
-    from peer_sessions.settings import SessionsSettings
-
-    return [ReferralsSettings, MatchingSettings, SessionsSettings, OutcomesSettings, ConsoleSettings]

@@ -20,32 +20,21 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from peer_matching.consumers.subscriptions import subscriptions as matching_subscriptions
-from peer_matching.settings import MatchingSettings
-from peer_outcomes.consumers.subscriptions import subscriptions as outcomes_subscriptions
-from peer_outcomes.settings import OutcomesSettings
-from peer_referrals.consumers.subscriptions import subscriptions as referrals_subscriptions
-from peer_referrals.settings import ReferralsSettings
-from peer_sessions.consumers.subscriptions import subscriptions as sessions_subscriptions
-from peer_sessions.settings import SessionsSettings
 from peer_shared.auth.revocation import BUCKET, RevocationWatcher, revoke
 from peer_shared.bus import connect, ensure_streams, inbox_prefix
-from peer_shared.contracts.streams import ALL_STREAMS, PRODUCERS, streams_of
+from peer_shared.contracts.streams import ALL_STREAMS
 from peer_shared.messaging.subscription import Subscription
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.embedded.service_config import service_settings
+from peer_support_cli.services import SERVICES, service_named
 from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 KV_STREAM = f"KV_{BUCKET}"
-_KINDS: dict[str, tuple[type[ServiceSettings], Callable[..., Sequence[Subscription]]]] = {
-    "referrals": (ReferralsSettings, referrals_subscriptions),
-    "matching": (MatchingSettings, matching_subscriptions),
-    "sessions": (SessionsSettings, sessions_subscriptions),
-    "outcomes": (OutcomesSettings, outcomes_subscriptions),
-}
+ON_THE_BUS = tuple(service.name for service in SERVICES if service.uses_bus)
+"""The services with a NATS identity of their own."""
 
 
 def settings_of(
@@ -54,13 +43,15 @@ def settings_of(
     """The service's settings on the session's infrastructure (its own NATS identity)."""
     if service not in infra.nats_credentials:
         pytest.skip(f"no NATS credentials for {service}: set PEER_NATS_{service.upper()}_PASSWORD")
-    kind = _KINDS[service][0]
-    return kind(**service_settings(infra, service), conditions=[condition], consumer_name_prefix=prefix)
+    values = service_settings(infra, service) | {"conditions": [condition], "consumer_name_prefix": prefix}
+    return service_named(service, SERVICES).settings(**values)
 
 
 def subscriptions_of(infra: Infrastructure, service: str, **options: str) -> Sequence[Subscription]:
     """The durable consumers the service runs."""
-    return _KINDS[service][1](settings_of(infra, service, **options))
+    consumers = service_named(service, SERVICES).subscriptions
+    assert consumers is not None, f"{service} is not on the bus"
+    return consumers(settings_of(infra, service, **options))
 
 
 def consumed_streams(infra: Infrastructure, service: str) -> set[str]:
@@ -147,7 +138,7 @@ async def streams_intact(js: JetStreamContext) -> bool:
 # --- the services ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", PRODUCERS)
+@pytest.mark.parametrize("service", ON_THE_BUS)
 async def test_a_service_runs_its_streams_consumers_and_revocation_watch_with_its_own_identity(
     infra: Infrastructure, js: JetStreamContext, condition: str, service: str
 ) -> None:
@@ -157,8 +148,8 @@ async def test_a_service_runs_its_streams_consumers_and_revocation_watch_with_it
     try:
         sjs = client.jetstream(timeout=5)
         # Its own streams: created if absent (here, present with the same settings) and updated.
-        await ensure_streams(sjs, streams_of(service), settings)
-        for spec in streams_of(service):
+        await ensure_streams(sjs, service_named(service, SERVICES).streams, settings)
+        for spec in service_named(service, SERVICES).streams:
             config = spec.config(
                 max_bytes=settings.stream_max_bytes,
                 duplicate_window_seconds=settings.duplicate_window_seconds,
@@ -198,7 +189,7 @@ async def test_a_service_runs_its_streams_consumers_and_revocation_watch_with_it
         await client.close()
 
 
-@pytest.mark.parametrize("service", PRODUCERS)
+@pytest.mark.parametrize("service", ON_THE_BUS)
 async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
     infra: Infrastructure,
     js: JetStreamContext,
@@ -207,7 +198,7 @@ async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
     service: str,
 ) -> None:
     me = await as_user(service)
-    own = {s.name for s in streams_of(service)}
+    own = {s.name for s in service_named(service, SERVICES).streams}
     consumed = consumed_streams(infra, service)
     others = [s.name for s in ALL_STREAMS if s.name not in own]
     refused = [
@@ -225,7 +216,7 @@ async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
         *(
             f"{root}.{condition}.{other}.forged.v1"
             for root in ("peer", "internal")
-            for other in PRODUCERS
+            for other in ON_THE_BUS
             if other != service
         ),
         f"$KV.{BUCKET}.forged",
@@ -234,7 +225,7 @@ async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
     # It receives on its own inbox prefix only: never another client's replies and deliveries.
     not_received = ["_INBOX.>", ">", "peer.>", "internal.>", f"$KV.{BUCKET}.>"]
     not_received += [
-        f"{inbox_prefix(other)}.>" for other in (*PRODUCERS, "operator", "regional") if other != service
+        f"{inbox_prefix(other)}.>" for other in (*ON_THE_BUS, "operator", "regional") if other != service
     ]
     assert [subject for subject in not_received if not await me.may_not_subscribe(subject)] == []
     assert me.client.is_connected
@@ -244,7 +235,7 @@ async def test_a_service_may_not_delete_nor_touch_what_is_not_its_own(
 async def test_no_service_consumes_an_internal_stream(infra: Infrastructure) -> None:
     """The internal lanes (safeguarding) are read by the operator only: no service may consume them."""
     internal = {s.name for s in ALL_STREAMS if s.internal}
-    assert all(not consumed_streams(infra, service) & internal for service in PRODUCERS)
+    assert all(not consumed_streams(infra, service) & internal for service in ON_THE_BUS)
 
 
 # --- the regional subscribers' identity --------------------------------------------------
@@ -327,7 +318,7 @@ async def test_regional_publishes_nothing_and_deletes_nothing(
         *(
             f"{root}.{condition}.{service}.forged.v1"
             for root in ("peer", "internal")
-            for service in PRODUCERS
+            for service in ON_THE_BUS
         ),
         f"$KV.{BUCKET}.forged",
         *(
@@ -344,7 +335,7 @@ async def test_regional_publishes_nothing_and_deletes_nothing(
     assert await streams_intact(js)
 
 
-@pytest.mark.parametrize("service", PRODUCERS)
+@pytest.mark.parametrize("service", ON_THE_BUS)
 async def test_regional_cannot_take_events_from_a_services_consumers(
     infra: Infrastructure, as_user: Connect, service: str
 ) -> None:

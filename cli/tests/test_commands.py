@@ -13,6 +13,7 @@ import typer
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
+from peer_referrals.service import SERVICE as REFERRALS
 from peer_shared.auth.revocation import BUCKET, RevocationList
 from peer_shared.auth.tokens import Role, TokenVerifier, load_public_key
 from peer_shared.clock import FixedClock, SystemClock
@@ -29,7 +30,6 @@ from peer_support_cli.commands.tokens import parse_ttl
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER
 from peer_support_cli.main import app
-from peer_support_cli.services import REGISTRY, ServiceName
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +45,7 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 @pytest.fixture
 def referrals_database(fresh_database_url: str) -> str:
     """A fresh database with the referrals service's tables."""
-    asyncio.run(migrate(REGISTRY[ServiceName.REFERRALS].migrations, fresh_database_url))
+    asyncio.run(migrate(REFERRALS.migrations, fresh_database_url))
     return fresh_database_url
 
 
@@ -158,8 +158,8 @@ def test_dead_letters_are_listed_and_replayed_once(referrals_database: str) -> N
 
 
 def test_replay_goes_through_the_services_own_consumers(referrals_database: str) -> None:
-    referrals = REGISTRY[ServiceName.REFERRALS]
-    [consumer, *_] = referrals.subscriptions(referrals.settings_class())
+    assert REFERRALS.subscriptions is not None
+    [consumer, *_] = REFERRALS.subscriptions(REFERRALS.settings())
     # An event type this consumer has no handler for: replay then depends on the wiring alone,
     # not on what the service's handlers do.
     assert ReferralWithdrawn not in consumer.handlers

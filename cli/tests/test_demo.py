@@ -41,9 +41,10 @@ from peer_support_cli.demo.fhir_documents import fhir_document
 from peer_support_cli.demo.folder import MARKER, fresh_data_dir
 from peer_support_cli.demo.scenario import Feed, Scenario, build
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure
+from peer_support_cli.services import EVERYTHING, names
 
 DEADLINE = 240.0
-SERVICES = ("referrals", "matching", "sessions", "outcomes", "console")
+SERVICES = names(EVERYTHING)
 SignIn = Callable[[str, str, str], httpx.Client]
 """The `sign_in_to_console` fixture (cli/tests/conftest.py)."""
 TODAY = date(2026, 3, 9)

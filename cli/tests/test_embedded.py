@@ -35,11 +35,14 @@ from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure, psql
 from peer_support_cli.embedded.credentials import generate_password, load_or_create_secrets
 from peer_support_cli.embedded.nats import NatsServer
-from peer_support_cli.embedded.paths import DATABASES, NATS_USERS, SERVICES, deploy_dir, postgres_bin_dir
+from peer_support_cli.embedded.paths import DATABASES, NATS_USERS, deploy_dir, postgres_bin_dir
 from peer_support_cli.embedded.processes import find_free_port
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER, service_settings
+from peer_support_cli.services import SERVICES as DESCRIPTORS
+from peer_support_cli.services import names
 
 pytestmark = pytest.mark.integration
+SERVICES = names(DESCRIPTORS)
 
 # Any free ports: other test sessions may be running on this machine.
 ANY_PORTS = {"nats_port": 0, "postgres_port": 0, "nats_monitor_port": 0}

@@ -95,7 +95,7 @@ class ServiceHarness:
         """Wait until the relay has published every outbox row."""
 
         async def drained() -> bool:
-            return await self.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+            return bool(await self.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0)
 
         await eventually(drained)
 

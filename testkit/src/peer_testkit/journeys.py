@@ -2,7 +2,8 @@
 
 The steps run on a `peer_testkit.platform.Platform`: register a mentor, refer someone over FHIR as their
 GP practice, triage and accept them, follow them into a pairing. The people carry every direct identifier
-a referral can, so a test can prove that none of them reaches the bus.
+a referral can, so a test can prove that none of them reaches the bus. `rejection` is a ready-made event
+for the tests of the bus itself.
 """
 
 from __future__ import annotations
