@@ -23,8 +23,8 @@ from peer_shared.messaging.outbox import put_in_outbox
 from peer_shared.messaging.relay import OutboxRelay
 from peer_shared.messaging.tables import outbox
 from peer_shared.messaging.unit_of_work import unit_of_work
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.journeys import rejection
+from peer_testkit.plugin import Infrastructure
 from peer_testkit.streams import BusMessage, read_stream
 from peer_testkit.waiting import eventually
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.console.platform import Keys, Platform, console_settings, running_console, whole_platform
+from peer_testkit.plugin import Infrastructure
 
 CONSOLE_URL = "https://console.test"
 """The console alone is reached over HTTPS, so its Secure session cookie is sent back."""

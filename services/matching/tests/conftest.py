@@ -12,9 +12,9 @@ from peer_matching.service import SERVICE
 from peer_matching.settings import ProgrammeMatching
 from peer_shared.auth import Role
 from peer_shared.clock import SystemClock
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness, start_service
 from peer_testkit.matching import COORDINATOR
+from peer_testkit.plugin import Infrastructure
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 from nats.js import JetStreamContext
 
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.outcomes import start_outcomes
+from peer_testkit.plugin import Infrastructure
 
 
 @pytest.fixture

@@ -59,9 +59,9 @@ from peer_shared.contracts.events.referrals import (
     WithdrawalReason,
 )
 from peer_shared.contracts.events.sessions import Attendance, PairingEndReason
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.outcomes import start_outcomes
+from peer_testkit.plugin import Infrastructure
 from peer_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ import pytest
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness
+from peer_testkit.plugin import Infrastructure
 from peer_testkit.ports import free_port
 from peer_testkit.referrals import MLLP, start_referrals
 

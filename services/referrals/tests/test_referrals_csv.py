@@ -18,8 +18,8 @@ from peer_referrals.feeds.csv.columns import COLUMN_NAMES, template
 from peer_referrals.feeds.csv.importer import import_file
 from peer_referrals.feeds.csv.reader import BadHeader
 from peer_shared.db import make_engine
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness
+from peer_testkit.plugin import Infrastructure
 from peer_testkit.referrals import fresh_nhs_number, state_counts
 
 pytestmark = pytest.mark.integration

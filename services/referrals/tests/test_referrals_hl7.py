@@ -17,8 +17,8 @@ from cryptography.x509.oid import NameOID
 from nats.js import JetStreamContext
 
 from peer_referrals.feeds.hl7.mllp_framing import frame
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness
+from peer_testkit.plugin import Infrastructure
 from peer_testkit.ports import free_port
 from peer_testkit.referrals import (
     MLLP,

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 from nats.js import JetStreamContext
 
-from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness
+from peer_testkit.plugin import Infrastructure
 from peer_testkit.sessions import start_sessions
 
 

@@ -35,6 +35,9 @@ from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure
 from peer_support_cli.embedded.external import docker_infrastructure, from_urls
 from peer_testkit.tokens import TokenIssuer
 
+# Tests type their `infra` fixture with the launcher's protocol, imported from here.
+__all__ = ["INTEGRATION", "Infrastructure"]
+
 INTEGRATION = "integration"
 _INFRASTRUCTURE_FIXTURE = "infra"
 
