@@ -20,10 +20,7 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
     app = service_app(
         title="Peer support: matching",
         description="The mentor registry, the waitlist, and matching mentees with mentors.",
-        lifespan=runtime.lifespan,
+        runtime=runtime,
         routers=[mentors.router, matches.router],
     )
-    # Known before the lifespan starts, so a request to an app that is not running yet is still
-    # authenticated and validated (and refused) before it reaches for the database.
-    app.state.runtime = runtime
     return app

@@ -23,10 +23,7 @@ def create_app(settings: OutcomesSettings | None = None, *, clock: Clock | None 
     app = service_app(
         title="Peer support: outcomes",
         description="PAM results (coordinators) and programme reports (coordinators and commissioners).",
-        lifespan=runtime.lifespan,
+        runtime=runtime,
         routers=[pam.router, reports.router],
     )
-    # Known before the lifespan starts, so a request to an app that is not running yet is still
-    # authenticated and validated (and refused) before it reaches for the database.
-    app.state.runtime = runtime
     return app

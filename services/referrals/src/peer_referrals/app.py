@@ -48,12 +48,10 @@ def create_app(settings: ReferralsSettings | None = None, *, clock: Clock | None
     app = service_app(
         title="Peer support: referrals",
         description="Referrals from the NHS (FHIR, HL7 v2 over MLLP, CSV), triage and identifiable records.",
+        runtime=runtime,
         lifespan=lifespan,
         routers=[fhir_routes.router, triage.router, records.router, referrer.router],
         renderers=[("/fhir", problem_outcome)],
     )
-    # Known before the lifespan starts, so a request to an app that is not running yet is still
-    # authenticated and validated (and refused) before it reaches for the database.
-    app.state.runtime = runtime
     app.state.reception = reception
     return app

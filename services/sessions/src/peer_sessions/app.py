@@ -49,6 +49,7 @@ def create_app(settings: SessionsSettings | None = None, *, clock: Clock | None 
     return service_app(
         title="Peer support: sessions",
         description="Pairings, sessions, goals and safeguarding concerns of the peer support platform.",
+        runtime=runtime,
         lifespan=lifespan,
         routers=ROUTERS,
     )

@@ -10,22 +10,29 @@ from fastapi.openapi.utils import get_openapi
 
 from peer_shared.http.health import router as health_router
 from peer_shared.http.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Renderer, install_problem_handlers
-from peer_shared.runtime import Lifespan
+from peer_shared.runtime import DatabaseRuntime, Lifespan
 
 
 def service_app(
     *,
     title: str,
     description: str,
-    lifespan: Lifespan,
+    runtime: DatabaseRuntime,
     routers: Iterable[APIRouter],
+    lifespan: Lifespan | None = None,
     renderers: Iterable[tuple[str, Renderer]] = (),
 ) -> FastAPI:
     """A service's ASGI app: `/healthz`, `/readyz`, `/metrics`, its routers, and every error as a problem.
 
-    Nothing connects until `lifespan` starts (engines and clients are built there, never at import time).
+    Nothing connects until the lifespan starts (`runtime.lifespan` unless a service wraps it with work of
+    its own); engines and clients are built there, never at import time.
     """
-    app = FastAPI(title=title, version="0.1.0", description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=title, version="0.1.0", description=description, lifespan=lifespan or runtime.lifespan
+    )
+    # Known before the lifespan starts, so a request to an app that is not running yet is still
+    # authenticated and validated (and refused) before it reaches for the database.
+    app.state.runtime = runtime
     app.include_router(health_router)
     for router in routers:
         app.include_router(router)
