@@ -24,6 +24,9 @@ from peer_testkit.platform import PROGRAMME, Platform
 REFERRER = "ods-B86001"
 """The GP practice that refers (its ODS code, as its tokens' subject)."""
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+T2D_SNOMED = "44054006"
+LONG_COVID_SNOMED = "1325161000000102"
+"""Post-COVID-19 syndrome, the code the long Covid programme is referred with."""
 PREFERENCES = ("mentor-gender:female", "language:pa", "availability:tue-evening", "contact-mode:in-person")
 TRAINING = (
     "mentoring",
@@ -55,8 +58,9 @@ class Person:
     nhs_number: str = field(default_factory=fresh_nhs_number)
 
 
-def service_request(person: Person, authored_on: date, note: str) -> dict[str, Any]:
-    """A UK Core ServiceRequest for type 2 diabetes peer support, with its Patient and practice contained."""
+def service_request(person: Person, authored_on: date, note: str, reason: str = T2D_SNOMED) -> dict[str, Any]:
+    """A UK Core ServiceRequest for peer support (type 2 diabetes unless `reason` codes another condition),
+    with its Patient and practice contained."""
     patient = {
         "resourceType": "Patient",
         "id": "patient",
@@ -89,7 +93,7 @@ def service_request(person: Person, authored_on: date, note: str) -> dict[str, A
         "subject": {"reference": "#patient"},
         "requester": {"reference": "#practice"},
         "authoredOn": authored_on.isoformat(),
-        "reasonCode": [{"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]}],
+        "reasonCode": [{"coding": [{"system": "http://snomed.info/sct", "code": reason}]}],
         "orderDetail": [
             {"coding": [{"system": "urn:peer-support:mentee-preference", "code": c} for c in PREFERENCES]}
         ],
@@ -152,9 +156,11 @@ async def register_mentor(p: Platform, contact: dict[str, str], capacity: int, t
     return str(mentor["mentor_id"])
 
 
-async def refer(p: Platform, person: Person, note: str = "Finding it hard to change her diet.") -> str:
-    """Send a FHIR referral as the GP practice; return the referral's id."""
-    document = service_request(person, p.today(), note)
+async def refer(
+    p: Platform, person: Person, note: str = "Finding it hard to change her diet.", reason: str = T2D_SNOMED
+) -> str:
+    """Send a FHIR referral as the GP practice (for the condition `reason` codes); return its id."""
+    document = service_request(person, p.today(), note, reason)
     created = await p.call(
         "referrals",
         "POST",

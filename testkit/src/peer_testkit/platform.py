@@ -6,11 +6,12 @@ async with platform(infra, js, condition, start_at) as p:
     await eventually(p.quiet)
 
 Each service of `peer_support_cli.services.SERVICES` gets a fresh database and consumes only the test's
-own condition, which is wired to the type 2 diabetes programme (referrals publishes its `t2d` referrals
-under that condition). All share one scenario clock through a file, as in the demo, which the test moves
-on, so every rule that depends on "now" (no future sessions, baseline before the first session) holds as
-in real use; bearer tokens are issued on that clock too. A service can be stopped and started again on the
-same database and durable consumers.
+own condition, which is wired to one programme (type 2 diabetes one-to-one unless the test names
+another: referrals publishes that programme's referrals under the test's condition). All share one
+scenario clock through a file, as in the demo, which the test moves on, so every rule that depends on
+"now" (no future sessions, baseline before the first session) holds as in real use; bearer tokens are
+issued on that clock too. A service can be stopped and started again on the same database and durable
+consumers.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from nats.js import JetStreamContext
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import ScenarioFileClock, uk_today
 from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 from peer_shared.service import ServiceDescriptor
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.services import SERVICES, service_named
@@ -44,11 +46,22 @@ COORDINATOR = "usr_" + "e2" * 16
 STOP_SECONDS = 10
 
 
-def programme_settings(condition: str) -> dict[str, dict[str, Any]]:
-    """Settings (service -> values) that put the test's condition on the type 2 diabetes programme."""
+def programme_settings(condition: str, programme: str = PROGRAMME) -> dict[str, dict[str, Any]]:
+    """Settings (service -> values) that put the test's condition on `programme` (a known programme).
+
+    Referrals publishes the programme's own condition under the test's code; a group programme is left
+    to the groups service by matching (its matching mode is `off`), as a deployment configures it.
+    """
+    known = KNOWN_PROGRAMMES[programme]
+    matching: dict[str, Any] = {"condition_programmes": {condition: programme}}
+    if known.delivery is DeliveryFormat.GROUP:
+        matching["programmes"] = {programme: {"mode": "off"}}
     return {
-        "referrals": {"condition_aliases": {"t2d": condition}, "condition_programmes": {"t2d": PROGRAMME}},
-        "matching": {"condition_programmes": {condition: PROGRAMME}},
+        "referrals": {
+            "condition_aliases": {known.condition: condition},
+            "condition_programmes": {known.condition: programme},
+        },
+        "matching": matching,
     }
 
 
@@ -62,6 +75,8 @@ class Platform:
     clock_file: Path
     databases: Mapping[str, str]
     """Service -> the URL of its database."""
+    programme: str = PROGRAMME
+    """The programme the test's condition is wired to."""
     services: tuple[ServiceDescriptor, ...] = SERVICES
     running: dict[str, ServiceHarness] = field(init=False, default_factory=dict)
     """Service -> its harness, for the services running now."""
@@ -83,7 +98,7 @@ class Platform:
                 database_url=self.databases[name],
                 clock=self.clock,
                 clock_file=self.clock_file,
-                **programme_settings(self.condition).get(name, {}),
+                **programme_settings(self.condition, self.programme).get(name, {}),
             )
         )
         self._stops[name] = stack
@@ -147,14 +162,19 @@ class Platform:
 
 @contextlib.asynccontextmanager
 async def platform(
-    infra: Infrastructure, js: JetStreamContext, condition: str, start_at: datetime
+    infra: Infrastructure,
+    js: JetStreamContext,
+    condition: str,
+    start_at: datetime,
+    programme: str = PROGRAMME,
 ) -> AsyncIterator[Platform]:
-    """Every service on a fresh database, with the scenario clock set to `start_at`."""
+    """Every service on a fresh database, with the scenario clock set to `start_at` and the test's
+    condition wired to `programme`."""
     folder = Path(tempfile.mkdtemp(prefix="peer-platform-"))
     clock_file = folder / "clock.json"
     ScenarioFileClock.set(clock_file, start_at)
     databases = {service.name: infra.create_database(f"t_{uuid.uuid4().hex[:16]}") for service in SERVICES}
-    running = Platform(infra, js, condition, clock_file, databases)
+    running = Platform(infra, js, condition, clock_file, databases, programme=programme)
     try:
         # One after another: Alembic keeps its migration context in module globals, so two services
         # migrating at once in their worker threads would trip over each other.
