@@ -1,1 +1,0 @@
-"""The groups service: group peer-support programmes (cohorts, waitlist, attendance, measures)."""

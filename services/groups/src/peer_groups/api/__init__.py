@@ -1,1 +1,0 @@
-"""The HTTP API of the groups service: every route declares the roles it admits."""

@@ -1,1 +1,0 @@
-"""Event subscriptions of the groups service: events from other services translated into use cases."""

@@ -1,1 +1,0 @@
-"""Group programme rules: cohorts, the waitlist, facilitators, attendance and measures (no I/O)."""
