@@ -38,6 +38,7 @@ def _id(kind: str, n: int) -> str:
 
 
 REF, MNT, PAI, SES = _id("ref", 1), _id("mnt", 2), _id("pai", 3), _id("ses", 4)
+COH, GSS = _id("coh", 11), _id("gss", 12)
 IN_PAIRING = {"pairing_id": PAI, "referral_id": REF, "mentor_id": MNT}
 PREFERENCES = ev.referrals.MenteePreferences(
     preferred_mentor_gender=GenderPreference.FEMALE,
@@ -179,6 +180,93 @@ EXAMPLES: list[EventData] = [
         level_derived=True,
         cut_point_set="insignia-2024",
         tool_version="pam-13",
+    ),
+    ev.MentorCredentialsChanged(
+        mentor_id=MNT,
+        changed_on=date(2025, 3, 1),
+        group_facilitator=True,
+        checks_valid_until=date(2026, 2, 1),
+    ),
+    ev.CohortOpened(
+        cohort_id=COH,
+        opened_on=date(2025, 3, 1),
+        starts_on=date(2025, 3, 20),
+        max_size=10,
+        min_size=6,
+        planned_sessions=6,
+        cadence_days=14,
+        setting=ev.groups.GroupSetting.ONLINE,
+        facilitators=(MNT,),
+    ),
+    ev.MemberEnrolled(
+        cohort_id=COH, referral_id=REF, enrolled_on=date(2025, 3, 6), waitlisted_on=date(2025, 3, 5)
+    ),
+    ev.CohortStarted(cohort_id=COH, started_on=date(2025, 3, 20), members=8),
+    ev.GroupSessionHeld(
+        cohort_id=COH,
+        session_id=GSS,
+        revision=1,
+        session_number=1,
+        held_on=date(2025, 3, 20),
+        duration_minutes=90,
+        setting=ev.groups.GroupSetting.ONLINE,
+        topics=(Topic.FATIGUE_AND_PACING, Topic.SLEEP),
+        facilitators=(MNT,),
+        attended=(REF,),
+        apologies=(_id("ref", 10),),
+        absent=(_id("ref", 11),),
+    ),
+    ev.GroupSessionCancelled(
+        cohort_id=COH,
+        session_id=_id("gss", 13),
+        planned_on=date(2025, 4, 3),
+        reason=ev.groups.CancellationReason.NO_FACILITATOR,
+    ),
+    ev.MeasureRecorded(
+        measure_id=_id("msr", 14),
+        referral_id=REF,
+        cohort_id=COH,
+        revision=1,
+        instrument=ev.groups.Instrument.C19_YRSM,
+        instrument_version="c19-yrsm-2022",
+        timepoint=ev.groups.MeasureTimepoint.BASELINE,
+        assessed_on=date(2025, 3, 18),
+        scores=(
+            ev.groups.ScaleScore(scale=ev.groups.Scale.SYMPTOM_SEVERITY, score=17),
+            ev.groups.ScaleScore(scale=ev.groups.Scale.FUNCTIONAL_ABILITY, score=8),
+        ),
+    ),
+    ev.MemberLeft(
+        cohort_id=COH,
+        referral_id=REF,
+        left_on=date(2025, 6, 1),
+        reason=ev.groups.LeaveReason.COMPLETED,
+        sessions_attended=5,
+        sessions_held=6,
+    ),
+    ev.CohortFinished(
+        cohort_id=COH,
+        finished_on=date(2025, 6, 1),
+        sessions_held=6,
+        sessions_cancelled=1,
+        members_completed=6,
+    ),
+    ev.GroupConcernRaised(
+        cohort_id=COH,
+        concern_id=_id("sgc", 15),
+        referral_id=REF,
+        raised_at=datetime(2025, 4, 17, 10, 0, tzinfo=UTC),
+        raised_by=ev.safeguarding.RaisedBy.MENTOR,
+        category=ev.safeguarding.SafeguardingCategory.RISK_TO_SELF,
+        urgency=ev.safeguarding.Urgency.IMMEDIATE,
+    ),
+    ev.GroupConcernAcknowledged(
+        cohort_id=COH,
+        concern_id=_id("sgc", 15),
+        referral_id=REF,
+        acknowledged_at=datetime(2025, 4, 17, 10, 20, tzinfo=UTC),
+        acknowledged_by=_id("usr", 6),
+        action=ev.safeguarding.SafeguardingAction.GP_INFORMED,
     ),
 ]
 BY_TYPE = {type(example).event_type(): example for example in EXAMPLES}

@@ -9,13 +9,14 @@ another (nor this module: the embedded launcher, which the services' test kit us
 from __future__ import annotations
 
 from peer_console.service import SERVICE as CONSOLE
+from peer_groups.service import SERVICE as GROUPS
 from peer_matching.service import SERVICE as MATCHING
 from peer_outcomes.service import SERVICE as OUTCOMES
 from peer_referrals.service import SERVICE as REFERRALS
 from peer_sessions.service import SERVICE as SESSIONS
 from peer_shared.service import ServiceDescriptor
 
-SERVICES: tuple[ServiceDescriptor, ...] = (REFERRALS, MATCHING, SESSIONS, OUTCOMES)
+SERVICES: tuple[ServiceDescriptor, ...] = (REFERRALS, MATCHING, SESSIONS, OUTCOMES, GROUPS)
 """The event-driven services, in start-up order (a service's consumers find the streams they read)."""
 
 EVERYTHING: tuple[ServiceDescriptor, ...] = (*SERVICES, CONSOLE)

@@ -1,5 +1,7 @@
-"""Fixtures of the console's tests: the console alone (for sign-in and refusals) or in front of the four
-services running in-process on the session's real NATS and Postgres (peer_testkit.console)."""
+"""Fixtures of the console's tests: the console alone (for sign-in and refusals) or in front of the
+services running in-process on the session's real NATS and Postgres (peer_testkit.console), the test's
+condition on a one-to-one programme of its own (`platform`) or on the long Covid group programme
+(`group_platform`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from peer_testkit.console.group_steps import GROUP_PROGRAMME
 from peer_testkit.console.platform import Keys, Platform, console_settings, running_console, whole_platform
 from peer_testkit.plugin import Infrastructure
 
@@ -40,4 +43,16 @@ async def platform(
         console_keys, fresh_database_url, secure_cookies=False, conditions=[condition]
     )
     async with whole_platform(infra, condition, console_keys, settings) as running:
+        yield running
+
+
+@pytest.fixture
+async def group_platform(
+    infra: Infrastructure, nc: object, console_keys: Keys, condition: str, fresh_database_url: str
+) -> AsyncIterator[Platform]:
+    """The services and the console, the test's condition wired to the long Covid group programme."""
+    settings = console_settings(
+        console_keys, fresh_database_url, secure_cookies=False, conditions=[condition]
+    )
+    async with whole_platform(infra, condition, console_keys, settings, GROUP_PROGRAMME) as running:
         yield running

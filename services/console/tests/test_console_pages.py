@@ -21,6 +21,7 @@ def test_the_quiet_pairings_on_the_coordinator_home_link_to_their_pairing_page()
     html = TEMPLATES.env.get_template("coordinator_home.html").render(
         request=SimpleNamespace(query_params={}),
         concerns=unavailable,
+        group_concerns=unavailable,
         referrals=unavailable,
         waitlist=unavailable,
         proposals=unavailable,

@@ -14,6 +14,9 @@ from starlette.responses import Response
 
 from peer_console.pages import (
     coordinator,
+    facilitator,
+    group_waitlist,
+    groups,
     mentor,
     mentor_registry,
     pairings,
@@ -33,7 +36,20 @@ from peer_shared.logging import get_logger
 
 log = get_logger(__name__)
 STATIC = Path(__file__).parent / "static"
-PAGES = (sign_in, coordinator, triage, mentor, reports, pam_entry, mentor_registry, pairings, sso)
+PAGES = (
+    sign_in,
+    coordinator,
+    triage,
+    mentor,
+    reports,
+    pam_entry,
+    mentor_registry,
+    pairings,
+    sso,
+    group_waitlist,  # before groups: its /coordinator/groups/{cohort_id} would take /waitlist
+    groups,
+    facilitator,
+)
 
 
 def create_app(

@@ -1,7 +1,7 @@
 """The console's live parts: the database half of the shared runtime, and the client of the services' APIs.
 
 The console has no bus and no events, so it runs `peer_shared.runtime.DatabaseRuntime` (settings, clock,
-migrations, sessions on its accounts database) and adds one HTTP client for the four services, opened and
+migrations, sessions on its accounts database) and adds one HTTP client for the five services, opened and
 closed with the app.
 """
 

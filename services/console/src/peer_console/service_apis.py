@@ -32,6 +32,7 @@ class Api(StrEnum):
     MATCHING = "matching"
     SESSIONS = "sessions"
     OUTCOMES = "outcomes"
+    GROUPS = "groups"
 
 
 class ApiError(Exception):
@@ -63,7 +64,7 @@ class ApiError(Exception):
 
 
 class ServiceApis:
-    """One HTTP client for the four services, signing a token per call."""
+    """One HTTP client for the five services, signing a token per call."""
 
     def __init__(
         self, settings: ConsoleSettings, key: Ed25519PrivateKey, clock: Clock, client: httpx.AsyncClient
@@ -77,6 +78,7 @@ class ServiceApis:
             Api.MATCHING: settings.matching_url,
             Api.SESSIONS: settings.sessions_url,
             Api.OUTCOMES: settings.outcomes_url,
+            Api.GROUPS: settings.groups_url,
         }
 
     def token_for(self, account: Account) -> str:

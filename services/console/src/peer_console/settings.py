@@ -27,6 +27,7 @@ class ConsoleSettings(ServiceSettings):
     matching_url: str = Field("http://127.0.0.1:8002", description="Base URL of the matching API")
     sessions_url: str = Field("http://127.0.0.1:8003", description="Base URL of the sessions API")
     outcomes_url: str = Field("http://127.0.0.1:8004", description="Base URL of the outcomes API")
+    groups_url: str = Field("http://127.0.0.1:8006", description="Base URL of the groups API")
     signing_key_path: Path | None = Field(
         None, description="PEM Ed25519 private key the console signs API tokens with"
     )

@@ -28,6 +28,9 @@ GoalId = Annotated[str, _id("gol")]
 ConcernId = Annotated[str, _id("sgc")]
 PamId = Annotated[str, _id("pam")]
 StaffId = Annotated[str, _id("usr")]
+CohortId = Annotated[str, _id("coh")]
+GroupSessionId = Annotated[str, _id("gss")]
+MeasureId = Annotated[str, _id("msr")]
 """A staff user account (coordinator, safeguarding lead): never a name."""
 
 PostcodeDistrict = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")]
@@ -171,6 +174,10 @@ class Topic(StrEnum):
     EMOTIONAL_WELLBEING = "emotional-wellbeing"
     WORK_AND_MONEY = "work-and-money"
     FAMILY = "family"
+    FATIGUE_AND_PACING = "fatigue-and-pacing"
+    BREATHING = "breathing"
+    MEMORY_AND_CONCENTRATION = "memory-and-concentration"
+    SLEEP = "sleep"
     OTHER = "other"
 
 

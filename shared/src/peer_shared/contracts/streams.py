@@ -13,7 +13,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 
 from peer_shared.contracts.subjects import INTERNAL_ROOT, PUBLIC_ROOT
 
-PRODUCERS = ("referrals", "matching", "sessions", "outcomes")
+PRODUCERS = ("referrals", "matching", "sessions", "outcomes", "groups")
 """The services that publish events, each to a public stream of its own: part of the published contract,
 so a regional subscriber (or a consumer of every producer, like outcomes) knows them without installing
 the services. Each service's descriptor lists its streams from here; a test checks the two agree."""

@@ -1,5 +1,6 @@
-"""The web console for tests: alone (its own database, no services), or in front of the four services
-running in-process on the session's NATS and Postgres (each with a fresh database and the test's own
+"""The web console for tests: alone (its own database, no services), or in front of the services
+(`peer_support_cli.services.SERVICES`: referrals, matching, sessions, outcomes and groups) running
+in-process on the session's NATS and Postgres (each with a fresh database and the test's own
 condition), all in the test's event loop.
 """
 
@@ -27,6 +28,7 @@ from peer_shared.auth.tokens import Role, generate_keypair
 from peer_shared.db import make_engine, make_session_factory
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.services import SERVICES
+from peer_testkit.platform import programme_settings
 from peer_testkit.ports import free_port
 from peer_testkit.settings import test_settings
 from peer_testkit.tokens import TokenIssuer
@@ -77,18 +79,26 @@ class AppsTransport(httpx.AsyncBaseTransport):
         return await self._transports[request.url.host].handle_async_request(request)
 
 
-def service_apps(infra: Infrastructure, condition: str, keys: Keys) -> dict[str, FastAPI]:
-    """The four services, each on a fresh database, trusting the console's key; the test's programme is
-    matched in `suggest` mode (a coordinator confirms)."""
-    programme = f"{condition}-suggest"
+def service_apps(
+    infra: Infrastructure, condition: str, keys: Keys, programme: str | None = None
+) -> dict[str, FastAPI]:
+    """The services, each on a fresh database, trusting the console's key. The test's condition is
+    matched in `suggest` mode (a coordinator confirms) on a programme of its own, unless `programme`
+    names a known programme to wire it to (a group programme is left to the groups service)."""
     own: dict[str, dict[str, Any]] = {
-        "referrals": {"condition_aliases": {"t2d": condition}, "condition_programmes": {"t2d": programme}},
-        "matching": {
-            "condition_programmes": {condition: programme},
-            "programmes": {programme: {"mode": "suggest"}},
+        "referrals": {
+            "condition_aliases": {"t2d": condition},
+            "condition_programmes": {"t2d": f"{condition}-suggest"},
         },
-        "sessions": {"safeguarding_check_seconds": 0.2},
+        "matching": {
+            "condition_programmes": {condition: f"{condition}-suggest"},
+            "programmes": {f"{condition}-suggest": {"mode": "suggest"}},
+        },
     }
+    if programme is not None:
+        own = programme_settings(condition, programme)
+    own["sessions"] = {"safeguarding_check_seconds": 0.2}
+    own["groups"] = {"safeguarding_check_seconds": 0.2}
     apps = {}
     for service in SERVICES:
         database_url = infra.create_database(f"c_{uuid.uuid4().hex[:16]}")
@@ -149,9 +159,12 @@ ConsoleAlone = tuple[httpx.AsyncClient, Platform]
 
 
 @contextlib.asynccontextmanager
-async def running_console(settings: ConsoleSettings, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The console started in-process with no services behind it, and a client for it at `base_url`."""
-    app = create_app(settings)
+async def running_console(
+    settings: ConsoleSettings, base_url: str, api_transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The console started in-process with no services behind it (or stand-ins reached through
+    `api_transport`), and a client for it at `base_url`."""
+    app = create_app(settings, api_transport=api_transport)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as client,
@@ -161,10 +174,11 @@ async def running_console(settings: ConsoleSettings, base_url: str) -> AsyncIter
 
 @contextlib.asynccontextmanager
 async def whole_platform(
-    infra: Infrastructure, condition: str, keys: Keys, settings: ConsoleSettings
+    infra: Infrastructure, condition: str, keys: Keys, settings: ConsoleSettings, programme: str | None = None
 ) -> AsyncIterator[Platform]:
-    """The four services in-process and the console in front of them, served on a real socket."""
-    services = service_apps(infra, condition, keys)
+    """The services in-process and the console in front of them, served on a real socket (`programme`:
+    see `service_apps`)."""
+    services = service_apps(infra, condition, keys, programme)
     async with AsyncExitStack() as stack:
         apis = {}
         for name, app in services.items():

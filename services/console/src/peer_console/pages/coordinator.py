@@ -1,5 +1,6 @@
 """The coordinator's home, ordered by urgency, and the actions taken from it: acknowledge a
-safeguarding concern, confirm or override a match proposal."""
+safeguarding concern (one-to-one, from the sessions service, or in a group, from the groups service),
+confirm or override a match proposal."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ async def _section(call: Awaitable[Any]) -> tuple[Any, str | None]:
 async def home(request: Request, account: Coordinator) -> Response:
     """Everything awaiting a coordinator, most urgent first."""
     apis, settings = apis_of(request), console_of(request).settings
-    (concerns, referrals, waitlist, proposals, quiet, checks) = await asyncio.gather(
+    (concerns, group_concerns, referrals, waitlist, proposals, quiet, checks) = await asyncio.gather(
         _section(apis.get(account, Api.SESSIONS, "/safeguarding/concerns", open_only="true")),
+        _section(apis.get(account, Api.GROUPS, "/concerns", status="open")),
         _section(apis.get(account, Api.REFERRALS, "/referrals", status=["received", "contacted"])),
         _section(apis.get(account, Api.MATCHING, "/waitlist")),
         _section(apis.get(account, Api.MATCHING, "/matches", status="proposed")),
@@ -52,6 +54,7 @@ async def home(request: Request, account: Coordinator) -> Response:
         "coordinator_home.html",
         title="Coordinator home",
         concerns=concerns,
+        group_concerns=group_concerns,
         referrals=referrals,
         waitlist=waitlist,
         proposals=proposals,
@@ -63,9 +66,7 @@ async def home(request: Request, account: Coordinator) -> Response:
     )
 
 
-@router.post("/concerns/{concern_id}/acknowledge")
-async def acknowledge(request: Request, account: Coordinator, concern_id: str) -> Response:
-    """Acknowledge a safeguarding concern with the first action taken."""
+async def _acknowledge(request: Request, account: Account, api: Api, path: str) -> Response:
     form = await checked_form(request)
     action = str(form.get("action", ""))
     if action not in {a.value for a in SafeguardingAction}:
@@ -76,10 +77,21 @@ async def acknowledge(request: Request, account: Coordinator, concern_id: str) -
             title="Choose the action taken",
             message="Go back and choose the first action taken on the concern.",
         )
-    await apis_of(request).post(
-        account, Api.SESSIONS, f"/safeguarding/concerns/{concern_id}/acknowledge", {"action": action}
-    )
+    await apis_of(request).post(account, api, path, {"action": action})
     return RedirectResponse("/coordinator?acknowledged=1", status_code=303)
+
+
+@router.post("/concerns/{concern_id}/acknowledge")
+async def acknowledge(request: Request, account: Coordinator, concern_id: str) -> Response:
+    """Acknowledge a one-to-one safeguarding concern with the first action taken."""
+    path = f"/safeguarding/concerns/{concern_id}/acknowledge"
+    return await _acknowledge(request, account, Api.SESSIONS, path)
+
+
+@router.post("/group-concerns/{concern_id}/acknowledge")
+async def acknowledge_group_concern(request: Request, account: Coordinator, concern_id: str) -> Response:
+    """Acknowledge a safeguarding concern raised in a group programme with the first action taken."""
+    return await _acknowledge(request, account, Api.GROUPS, f"/concerns/{concern_id}/acknowledge")
 
 
 @router.get("/matches/{match_id}")

@@ -19,7 +19,13 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peer_outcomes.store.tables import (
+    rpt_cohort_members,
+    rpt_cohorts,
+    rpt_group_attendance,
+    rpt_group_cancellations,
+    rpt_group_sessions,
     rpt_matches,
+    rpt_measures,
     rpt_mentors,
     rpt_pairings,
     rpt_pam,
@@ -95,7 +101,26 @@ MENTORS = Upsert(rpt_mentors, Merge.FILL, least=("activated_on",))
 PAIRINGS = Upsert(rpt_pairings, Merge.FILL)
 SESSIONS = Upsert(rpt_sessions, Merge.REVISION)
 PAM = Upsert(rpt_pam, Merge.REVISION)
-UPSERTS = (REFERRALS, MATCHES, MENTORS, PAIRINGS, SESSIONS, PAM)
+COHORTS = Upsert(rpt_cohorts, Merge.FILL)
+COHORT_MEMBERS = Upsert(rpt_cohort_members, Merge.FILL, least=("waitlisted_on",))
+GROUP_SESSIONS = Upsert(rpt_group_sessions, Merge.REVISION)
+GROUP_ATTENDANCE = Upsert(rpt_group_attendance, Merge.REVISION)
+GROUP_CANCELLATIONS = Upsert(rpt_group_cancellations, Merge.KEEP)
+MEASURES = Upsert(rpt_measures, Merge.REVISION)
+UPSERTS = (
+    REFERRALS,
+    MATCHES,
+    MENTORS,
+    PAIRINGS,
+    SESSIONS,
+    PAM,
+    COHORTS,
+    COHORT_MEMBERS,
+    GROUP_SESSIONS,
+    GROUP_ATTENDANCE,
+    GROUP_CANCELLATIONS,
+    MEASURES,
+)
 _STATEMENTS = {upsert.table.name: text(upsert.statement()) for upsert in UPSERTS}
 
 

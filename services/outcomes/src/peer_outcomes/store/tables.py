@@ -24,6 +24,8 @@ from sqlalchemy import (
     text,
 )
 
+from peer_outcomes.domain.measure_rules import SCALES
+
 metadata = MetaData()
 
 _PAM_RESULT_COLUMNS = (
@@ -153,5 +155,103 @@ rpt_pam = Table(
     Column("level", SmallInteger, nullable=False),
 )
 
-PROJECTION_TABLES = (rpt_referrals, rpt_matches, rpt_mentors, rpt_pairings, rpt_sessions, rpt_pam)
+# --- Group programmes (the groups service's events); each row carries its event's condition and programme.
+
+rpt_cohorts = Table(
+    "rpt_cohorts",
+    metadata,
+    Column("cohort_id", Text, primary_key=True),
+    Column("condition", Text),
+    Column("programme", Text),
+    Column("opened_on", Date),
+    Column("starts_on", Date),
+    Column("planned_sessions", SmallInteger),
+    Column("started_on", Date),
+    Column("finished_on", Date),
+)
+
+rpt_cohort_members = Table(
+    "rpt_cohort_members",
+    metadata,
+    Column("cohort_id", Text, nullable=False),
+    Column("referral_id", Text, nullable=False, index=True),
+    Column("condition", Text),
+    Column("programme", Text),
+    Column("enrolled_on", Date),
+    Column("waitlisted_on", Date),
+    Column("left_on", Date),
+    Column("leave_reason", Text),
+    PrimaryKeyConstraint("cohort_id", "referral_id"),
+)
+
+rpt_group_sessions = Table(
+    "rpt_group_sessions",
+    metadata,
+    Column("session_id", Text, primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("cohort_id", Text, nullable=False),
+    Column("condition", Text, nullable=False),
+    Column("programme", Text, nullable=False),
+    Column("held_on", Date, nullable=False),
+)
+
+rpt_group_attendance = Table(
+    "rpt_group_attendance",
+    metadata,
+    # One row per member on a register, stamped with the register's revision: only rows of the session's
+    # current revision count (a correction may drop a member from the register).
+    Column("session_id", Text, nullable=False),
+    Column("referral_id", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("presence", Text, nullable=False),
+    PrimaryKeyConstraint("session_id", "referral_id"),
+)
+
+rpt_group_cancellations = Table(
+    "rpt_group_cancellations",
+    metadata,
+    Column("session_id", Text, primary_key=True),
+    Column("cohort_id", Text, nullable=False),
+    Column("condition", Text, nullable=False),
+    Column("programme", Text, nullable=False),
+    Column("planned_on", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+SCALE_COLUMNS = {scale: f"score_{scale.replace('-', '_')}" for scale in SCALES}
+"""The column of each scale's total in `rpt_measures` (null when the measure did not score it)."""
+
+rpt_measures = Table(
+    "rpt_measures",
+    metadata,
+    Column("measure_id", Text, primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("referral_id", Text, nullable=False, index=True),
+    Column("cohort_id", Text, nullable=False),
+    Column("condition", Text, nullable=False),
+    Column("programme", Text, nullable=False),
+    Column("instrument", Text, nullable=False),
+    Column("timepoint", Text, nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    *(Column(column, SmallInteger) for column in SCALE_COLUMNS.values()),
+)
+
+GROUP_TABLES = (
+    rpt_cohorts,
+    rpt_cohort_members,
+    rpt_group_sessions,
+    rpt_group_attendance,
+    rpt_group_cancellations,
+    rpt_measures,
+)
+
+PROJECTION_TABLES = (
+    rpt_referrals,
+    rpt_matches,
+    rpt_mentors,
+    rpt_pairings,
+    rpt_sessions,
+    rpt_pam,
+    *GROUP_TABLES,
+)
 """Everything a rebuild drops and re-creates from the streams."""

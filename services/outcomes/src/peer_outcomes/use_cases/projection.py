@@ -2,6 +2,7 @@
 
 Every event that names a referral also fills in the referral's condition and programme (from the
 envelope), so a referral whose `ReferralReceived` has not arrived yet still belongs to its programme.
+The group programmes' events are projected in `use_cases.group_projection`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from peer_outcomes.store.projection_batch import (
     SESSIONS,
     ProjectionBatch,
 )
+from peer_outcomes.use_cases.group_projection import GROUP_PROJECTORS
 from peer_shared.clock import to_london
 from peer_shared.contracts.envelope import CloudEvent, EventData
 from peer_shared.contracts.events import (
@@ -179,6 +181,7 @@ PROJECTORS: dict[type[EventData], Projector] = {
     PairingEnded: _ended,
     SessionLogged: _session,
     PamRecorded: _pam,
+    **GROUP_PROJECTORS,
 }
 """Every event type the reporting projections are built from."""
 

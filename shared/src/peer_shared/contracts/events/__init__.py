@@ -3,8 +3,21 @@
 Importing this package registers all of them in `EVENT_TYPES`, so `parse_event` knows every type.
 """
 
+from peer_shared.contracts.events.groups import (
+    CohortFinished,
+    CohortOpened,
+    CohortStarted,
+    GroupConcernAcknowledged,
+    GroupConcernRaised,
+    GroupSessionCancelled,
+    GroupSessionHeld,
+    MeasureRecorded,
+    MemberEnrolled,
+    MemberLeft,
+)
 from peer_shared.contracts.events.matching import (
     MentorActivated,
+    MentorCredentialsChanged,
     MentorLeft,
     MentorMatched,
     MentorPaused,
@@ -33,9 +46,20 @@ from peer_shared.contracts.events.sessions import (
 )
 
 __all__ = [
+    "CohortFinished",
+    "CohortOpened",
+    "CohortStarted",
     "GoalReviewed",
     "GoalSet",
+    "GroupConcernAcknowledged",
+    "GroupConcernRaised",
+    "GroupSessionCancelled",
+    "GroupSessionHeld",
+    "MeasureRecorded",
+    "MemberEnrolled",
+    "MemberLeft",
     "MentorActivated",
+    "MentorCredentialsChanged",
     "MentorLeft",
     "MentorMatched",
     "MentorPaused",

@@ -137,6 +137,25 @@ class MentorActivated(_MentorEvent):
     """The day the mentor became available for matching."""
     capacity: Capacity
     """How many mentees the mentor will support at once from now on."""
+    group_facilitator: bool = False
+    """Trained to facilitate groups (group programmes take their facilitators from here)."""
+    checks_valid_until: date | None = None
+    """The first day on which one of the mentor's checks (DBS, safeguarding refresher) no longer counts.
+    Absent from publishers older than this field."""
+
+
+@register
+class MentorCredentialsChanged(_MentorEvent):
+    """The mentor's training or checks were recorded: what group programmes need to know of them."""
+
+    event_name: ClassVar[str] = "mentor-credentials-changed"
+
+    changed_on: date
+    """The day the record changed."""
+    group_facilitator: bool
+    """Trained to facilitate groups."""
+    checks_valid_until: date | None
+    """The first day on which one of the mentor's checks no longer counts; absent while one is missing."""
 
 
 @register

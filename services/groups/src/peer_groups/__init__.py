@@ -1,0 +1,1 @@
+"""The groups service: group peer-support programmes (cohorts, waitlist, attendance, measures)."""

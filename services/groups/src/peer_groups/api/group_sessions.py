@@ -1,0 +1,7 @@
+"""Routes of the groups service (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["groups"])

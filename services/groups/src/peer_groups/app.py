@@ -1,0 +1,59 @@
+"""Wires the groups service: settings, runtime (database, bus, auth), HTTP routes, background checks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
+
+from fastapi import FastAPI
+
+from peer_groups.api import ROUTERS
+from peer_groups.consumers.subscriptions import subscriptions
+from peer_groups.settings import GroupsSettings
+from peer_groups.store import MIGRATIONS
+from peer_groups.use_cases.cohort_starts import keep_starting_cohorts
+from peer_shared.clock import Clock
+from peer_shared.http.app import service_app
+from peer_shared.runtime import ServiceRuntime
+
+
+def create_app(settings: GroupsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Build the groups service's ASGI app; nothing connects until the lifespan starts.
+
+    `clock` replaces the clock the settings describe (a test moves time on to see a cohort start).
+    """
+    configured = settings or GroupsSettings()
+    runtime = ServiceRuntime(
+        configured, migrations=MIGRATIONS, subscriptions=lambda _: subscriptions(configured), clock=clock
+    )
+
+    def background() -> dict[str, Coroutine[Any, Any, None]]:
+        # Each periodic check of the service, by task name; every one runs until the app stops.
+        return {
+            "groups-cohort-starts": keep_starting_cohorts(
+                runtime.unit_of_work, configured.cohort_start_check_seconds
+            ),
+        }
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime.lifespan(app):
+            tasks = [asyncio.create_task(job, name=name) for name, job in background().items()]
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+    return service_app(
+        title="Peer support: groups",
+        description="Group peer-support programmes: cohorts, the waitlist, group sessions and measures.",
+        runtime=runtime,
+        lifespan=lifespan,
+        routers=ROUTERS,
+    )

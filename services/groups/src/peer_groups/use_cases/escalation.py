@@ -1,0 +1,57 @@
+"""Escalating unacknowledged safeguarding concerns about group members: a periodic check started with
+the app, as in the sessions service.
+
+Each pass runs in one transaction on the injected clock: concerns overdue for their urgency are raised
+again at the next escalation level, in the urgent outbox lane. Rows are locked with SKIP LOCKED, so
+several replicas can run the check without raising a concern twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from peer_groups import events_out
+from peer_groups.store import concerns_repo
+from peer_groups.use_cases.concerns import place_of
+from peer_shared.contracts.events.safeguarding import Urgency
+from peer_shared.logging import get_logger
+from peer_shared.messaging.unit_of_work import UnitOfWork
+
+log = get_logger(__name__)
+BATCH = 500
+
+UnitsOfWork = Callable[[], contextlib.AbstractAsyncContextManager[UnitOfWork]]
+"""Opens a unit of work (the runtime's `unit_of_work`)."""
+
+
+async def escalate_overdue(uow: UnitOfWork, intervals: Mapping[Urgency, timedelta]) -> int:
+    """Raise overdue concerns again at their next level; returns how many were escalated."""
+    now = uow.clock.now()
+    escalated = 0
+    for concern in await concerns_repo.unacknowledged_for_escalation(uow.session, limit=BATCH):
+        if not concern.escalate(now, intervals):
+            continue
+        await concerns_repo.save_escalation(uow.session, concern)
+        place = await place_of(uow, concern)
+        await uow.emit(events_out.group_concern_raised(concern, place, uow.clock))
+        log.warning(
+            "group safeguarding concern escalated", concern_id=concern.id, level=concern.escalation_level
+        )
+        escalated += 1
+    return escalated
+
+
+async def keep_escalating(
+    unit_of_work: UnitsOfWork, intervals: Mapping[Urgency, timedelta], every: float
+) -> None:
+    """Check for overdue concerns every `every` seconds until cancelled; a failed pass is retried."""
+    while True:
+        try:
+            async with unit_of_work() as uow:
+                await escalate_overdue(uow, intervals)
+        except Exception as exc:
+            log.error("group safeguarding escalation check failed", error=repr(exc))
+        await asyncio.sleep(every)
