@@ -19,7 +19,25 @@ from nats.js import JetStreamContext
 from peer_shared.auth import Role
 from peer_shared.contracts.events import PairingStarted
 from peer_support_cli.embedded import Infrastructure
-from peer_testkit.journeys import Person, accept, pairing_of, pam_body, refer, register_mentor
+from peer_testkit.group_journeys import (
+    GROUP_PROGRAMME,
+    cohort_action,
+    plan_cohort,
+    record_c19_yrsm,
+    register_facilitator,
+    take_register,
+    wait_for_facilitators,
+    wait_for_waitlist,
+)
+from peer_testkit.journeys import (
+    LONG_COVID_SNOMED,
+    Person,
+    accept,
+    pairing_of,
+    pam_body,
+    refer,
+    register_mentor,
+)
 from peer_testkit.platform import Platform, platform, wait_for_events
 from peer_testkit.streams import BusMessage, everything_on_the_bus
 from peer_testkit.waiting import eventually
@@ -88,6 +106,26 @@ async def test_no_direct_identifier_is_published_on_any_stream(
         (message.subject, who, spelling)
         for message in messages
         for who, spelling in identifiers
+        if spelling.lower().encode() in _raw(message).lower()
+    ]
+    assert found == []
+
+
+async def test_no_direct_identifier_is_published_by_a_group_programme(
+    infra: Infrastructure, js: JetStreamContext, condition: str
+) -> None:
+    async with platform(infra, js, condition, START, programme=GROUP_PROGRAMME) as p:
+        referrals = await _run_group_flow(p)
+        messages = await everything_on_the_bus(js, condition)
+
+    assert {"PEER_REFERRALS", "PEER_MATCHING", "PEER_GROUPS", "INTERNAL_GROUPS"} <= {
+        m.stream for m in messages
+    }
+    assert all(any(referral_id.encode() in m.data for m in messages) for referral_id in referrals)
+    found = [
+        (message.subject, who, spelling)
+        for message in messages
+        for who, spelling in _identifiers()
         if spelling.lower().encode() in _raw(message).lower()
     ]
     assert found == []
@@ -213,6 +251,64 @@ async def _run_flow(p: Platform, js: JetStreamContext, condition: str) -> list[s
     async def settled() -> bool:
         ended = await p.call("sessions", "GET", "/pairings", params={"status": "ended"})
         return bool(ended["total"] == 1) and await p.quiet()
+
+    await eventually(settled, timeout=30)
+    assert await p.dead_letters() == dict.fromkeys(p.running, 0)
+    return referrals
+
+
+async def _run_group_flow(p: Platform) -> list[str]:
+    """The same people referred for long Covid: two join a cohort (notes, a concern, measures), one is
+    rejected; one member withdraws and asks to be erased; the mentor facilitates."""
+    facilitator = await register_facilitator(p, MENTOR, date(2025, 12, 1))
+    await wait_for_facilitators(p, [facilitator])
+    referrals = [
+        await refer(p, person, note=FREE_TEXT["referral note"], reason=LONG_COVID_SNOMED) for person in PEOPLE
+    ]
+    accepted_on = START.date() + timedelta(days=1)
+    p.move_clock(datetime.combine(accepted_on, time(10), UTC))
+    await accept(p, referrals[0])
+    await p.call("referrals", "POST", f"/referrals/{referrals[1]}/reject", json={"reason": "not-eligible"})
+    await accept(p, referrals[2])
+    members = [referrals[0], referrals[2]]
+    await wait_for_waitlist(p, members)
+
+    planned = await plan_cohort(p, "Leeds, January", accepted_on, [facilitator], planned_sessions=2)
+    cohort_id = planned["cohort_id"]
+    await cohort_action(p, cohort_id, "open")
+    await cohort_action(p, cohort_id, "start")
+    for member in members:
+        await record_c19_yrsm(p, member, "baseline", accepted_on, 17, 8)
+    register = dict.fromkeys(members, "attended")
+    await take_register(p, cohort_id, facilitator, accepted_on, register, notes=FREE_TEXT["session notes"])
+    concern = {
+        "referral_id": referrals[0],
+        "category": "domestic-abuse",
+        "urgency": "within-24-hours",
+        "details": FREE_TEXT["concern details"],
+    }
+    raised = await p.call(
+        "groups",
+        "POST",
+        f"/cohorts/{cohort_id}/concerns",
+        role=Role.MENTOR,
+        subject=facilitator,
+        json=concern,
+        expect=201,
+    )
+    await p.call(
+        "groups",
+        "POST",
+        f"/concerns/{raised['concern_id']}/acknowledge",
+        json={"action": "referred-to-local-authority"},
+    )
+    withdrawal = {"reason": "mentee-request", "consent_withdrawn": True}
+    await p.call("referrals", "POST", f"/referrals/{referrals[2]}/withdraw", json=withdrawal)
+    await cohort_action(p, cohort_id, "finish")
+
+    async def settled() -> bool:
+        detail = await p.call("groups", "GET", f"/cohorts/{cohort_id}")
+        return detail["status"] == "finished" and await p.quiet()
 
     await eventually(settled, timeout=30)
     assert await p.dead_letters() == dict.fromkeys(p.running, 0)

@@ -5,7 +5,8 @@
 -- passwords to the ones given.
 --
 -- psql -v ON_ERROR_STOP=1 -v referrals_password=... -v matching_password=... \
---      -v sessions_password=... -v outcomes_password=... -v console_password=... \
+--      -v sessions_password=... -v outcomes_password=... -v groups_password=... \
+--      -v console_password=... \
 --      -f create-databases.sql
 \set ON_ERROR_STOP on
 
@@ -26,6 +27,10 @@ DO $$ BEGIN RAISE EXCEPTION 'create-databases.sql needs psql -v sessions_passwor
 \else
 DO $$ BEGIN RAISE EXCEPTION 'create-databases.sql needs psql -v outcomes_password=...'; END $$;
 \endif
+\if :{?groups_password}
+\else
+DO $$ BEGIN RAISE EXCEPTION 'create-databases.sql needs psql -v groups_password=...'; END $$;
+\endif
 \if :{?console_password}
 \else
 DO $$ BEGIN RAISE EXCEPTION 'create-databases.sql needs psql -v console_password=...'; END $$;
@@ -37,6 +42,7 @@ INSERT INTO peer_service VALUES
     ('matching', :'matching_password'),
     ('sessions', :'sessions_password'),
     ('outcomes', :'outcomes_password'),
+    ('groups', :'groups_password'),
     ('console', :'console_password');
 
 -- CREATE ROLE/DATABASE have no IF NOT EXISTS and CREATE DATABASE cannot run in

@@ -14,5 +14,6 @@ psql -v ON_ERROR_STOP=1 --no-psqlrc \
     -v matching_password="${PEER_DB_MATCHING_PASSWORD:?}" \
     -v sessions_password="${PEER_DB_SESSIONS_PASSWORD:?}" \
     -v outcomes_password="${PEER_DB_OUTCOMES_PASSWORD:?}" \
+    -v groups_password="${PEER_DB_GROUPS_PASSWORD:?}" \
     -v console_password="${PEER_DB_CONSOLE_PASSWORD:?}" \
     -f "$sql_file"

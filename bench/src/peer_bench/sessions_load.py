@@ -83,9 +83,8 @@ async def running_service(infra: Infrastructure) -> AsyncIterator[RunningSession
     """The sessions service (its production settings) on the benchmark's infrastructure and condition."""
     url = infra.create_database(f"bench_{uuid.uuid4().hex[:12]}")
     values = service_settings(infra, SESSIONS.name, database_url=url)
-    settings = SESSIONS.settings_from(
-        **values, conditions=[CONDITION], consumer_name_prefix=f"{CONDITION}-", log_level="warning"
-    )
+    overrides = {"conditions": [CONDITION], "consumer_name_prefix": f"{CONDITION}-", "log_level": "warning"}
+    settings = SESSIONS.settings_from(**(values | overrides))
     app = SESSIONS.create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

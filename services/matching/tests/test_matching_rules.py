@@ -33,7 +33,8 @@ def test_distances_between_districts_come_from_the_shipped_centroids() -> None:
 
 
 def test_training_and_checks_expire_by_the_rules() -> None:
-    assert missing_modules({TrainingModule.MENTORING: TODAY}) == sorted(set(TrainingModule) - {"mentoring"})
+    optional = {TrainingModule.MENTORING, TrainingModule.GROUP_FACILITATION}
+    assert missing_modules({TrainingModule.MENTORING: TODAY}) == sorted(set(TrainingModule) - optional)
     rules = CheckRules(dbs_valid_days=10, safeguarding_valid_days=5)
     done = {Check.DBS: date(2026, 1, 1), Check.SAFEGUARDING_REFRESHER: date(2026, 1, 1)}
     assert expired_checks(done, date(2026, 1, 5), rules) == []

@@ -9,12 +9,15 @@ from typing import Any
 
 from peer_console.settings import CONSOLE_ISSUER
 from peer_shared.auth.tokens import load_public_key
+from peer_shared.contracts.programmes import KNOWN_PROGRAMMES
 from peer_support_cli.services import CONSOLE, SERVICES, service_named
 
 from .infrastructure import Infrastructure
 
 OPERATOR_ISSUER = "peer-support-operator"
 HOST = "127.0.0.1"
+SERVED_CONDITIONS = sorted({programme.condition for programme in KNOWN_PROGRAMMES.values()})
+"""Every condition the platform knows a programme for: the embedded platform runs them all."""
 
 
 def _public_pem(path: Path) -> str:
@@ -46,6 +49,7 @@ def service_settings(
         "nats_user": user,
         "nats_password": password,
         "http_port": service_named(service).default_port,
+        "conditions": SERVED_CONDITIONS,
         "auth_public_keys": {
             OPERATOR_ISSUER: _public_pem(infra.issuer_public_key_path),
             CONSOLE_ISSUER: _public_pem(infra.console_public_key_path),
@@ -87,5 +91,5 @@ def service_environment(
     for name, value in values.items():
         if value is None:
             continue
-        env[f"PEER_{name.upper()}"] = json.dumps(value) if isinstance(value, dict) else str(value)
+        env[f"PEER_{name.upper()}"] = json.dumps(value) if isinstance(value, dict | list) else str(value)
     return env

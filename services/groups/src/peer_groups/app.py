@@ -14,6 +14,7 @@ from peer_groups.consumers.subscriptions import subscriptions
 from peer_groups.settings import GroupsSettings
 from peer_groups.store import MIGRATIONS
 from peer_groups.use_cases.cohort_starts import keep_starting_cohorts
+from peer_groups.use_cases.escalation import keep_escalating
 from peer_shared.clock import Clock
 from peer_shared.http.app import service_app
 from peer_shared.runtime import ServiceRuntime
@@ -22,7 +23,8 @@ from peer_shared.runtime import ServiceRuntime
 def create_app(settings: GroupsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the groups service's ASGI app; nothing connects until the lifespan starts.
 
-    `clock` replaces the clock the settings describe (a test moves time on to see a cohort start).
+    `clock` replaces the clock the settings describe (a test moves time on to see a cohort start or a
+    concern escalate).
     """
     configured = settings or GroupsSettings()
     runtime = ServiceRuntime(
@@ -34,6 +36,11 @@ def create_app(settings: GroupsSettings | None = None, *, clock: Clock | None = 
         return {
             "groups-cohort-starts": keep_starting_cohorts(
                 runtime.unit_of_work, configured.cohort_start_check_seconds
+            ),
+            "groups-safeguarding-escalation": keep_escalating(
+                runtime.unit_of_work,
+                configured.escalation_intervals(),
+                configured.safeguarding_check_seconds,
             ),
         }
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from peer_matching.domain.mentor import Mentor
+from peer_matching.domain.mentor import Mentor, credentials
 from peer_matching.settings import MatchingSettings
 from peer_shared.clock import Clock
 from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
@@ -21,6 +21,7 @@ from peer_shared.contracts.events.matching import (
     MatchMode,
     MatchReason,
     MentorActivated,
+    MentorCredentialsChanged,
     MentorLeaveReason,
     MentorLeft,
     MentorMatched,
@@ -49,8 +50,29 @@ def mentor_registered(mentor: Mentor, settings: MatchingSettings, clock: Clock) 
 
 
 def mentor_activated(mentor: Mentor, on: date, settings: MatchingSettings, clock: Clock) -> MentorEvents:
-    """`MentorActivated`, under each of the mentor's conditions."""
-    data = MentorActivated(mentor_id=mentor.mentor_id, activated_on=on, capacity=mentor.capacity)
+    """`MentorActivated`, under each of the mentor's conditions, with their credentials."""
+    held = credentials(mentor, settings.check_rules)
+    data = MentorActivated(
+        mentor_id=mentor.mentor_id,
+        activated_on=on,
+        capacity=mentor.capacity,
+        group_facilitator=held.group_facilitator,
+        checks_valid_until=held.checks_valid_until,
+    )
+    return _per_condition(mentor, settings, clock, data)
+
+
+def mentor_credentials_changed(
+    mentor: Mentor, on: date, settings: MatchingSettings, clock: Clock
+) -> MentorEvents:
+    """`MentorCredentialsChanged`, under each of the mentor's conditions (no training record itself)."""
+    held = credentials(mentor, settings.check_rules)
+    data = MentorCredentialsChanged(
+        mentor_id=mentor.mentor_id,
+        changed_on=on,
+        group_facilitator=held.group_facilitator,
+        checks_valid_until=held.checks_valid_until,
+    )
     return _per_condition(mentor, settings, clock, data)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,18 +11,40 @@ from peer_matching.domain.eligibility import EligibilityContext
 from peer_matching.domain.scoring import ScoringRules
 from peer_matching.domain.training import CheckRules
 from peer_shared.contracts.events.matching import MatchMode
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES
+from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 from peer_shared.settings import ServiceSettings
 
 
+class ProgrammeMode(StrEnum):
+    """How matching treats a programme's referrals: the two ways of matching (`MatchMode`), or `off` —
+    another service (groups) delivers the programme and matching ignores its referrals."""
+
+    AUTO = MatchMode.AUTO.value
+    SUGGEST = MatchMode.SUGGEST.value
+    OFF = "off"
+
+
 class ProgrammeMatching(BaseModel):
-    """How one programme matches: publish at once (`auto`) or wait for a coordinator (`suggest`), and
-    how criteria are weighed."""
+    """How one programme matches: publish at once (`auto`), wait for a coordinator (`suggest`) or not at
+    all (`off`), and how criteria are weighed."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    mode: MatchMode = MatchMode.AUTO
+    mode: ProgrammeMode = ProgrammeMode.AUTO
     scoring: ScoringRules = ScoringRules()
+
+    @property
+    def matched(self) -> bool:
+        """Whether matching takes the programme's referrals at all."""
+        return self.mode is not ProgrammeMode.OFF
+
+
+LEFT_TO_GROUPS: dict[str, ProgrammeMatching] = {
+    code: ProgrammeMatching(mode=ProgrammeMode.OFF)
+    for code, known in KNOWN_PROGRAMMES.items()
+    if known.delivery is DeliveryFormat.GROUP
+}
+"""Known group-delivered programmes: matching is `off` for them unless `programmes` lists them."""
 
 
 class MatchingSettings(ServiceSettings):
@@ -31,7 +54,10 @@ class MatchingSettings(ServiceSettings):
     http_port: int = Field(8002, ge=0, le=65535, description="Port the HTTP API listens on")
     programmes: dict[str, ProgrammeMatching] = Field(
         default_factory=dict,
-        description="Matching mode and weights per programme code (JSON); others use `default_programme`",
+        description=(
+            "Matching mode (auto, suggest, off) and weights per programme code (JSON); a known group"
+            " programme not listed is off, others use `default_programme`"
+        ),
     )
     default_programme: ProgrammeMatching = Field(
         ProgrammeMatching(), description="Matching mode and weights of a programme not listed"
@@ -49,7 +75,9 @@ class MatchingSettings(ServiceSettings):
 
     def programme(self, code: str) -> ProgrammeMatching:
         """A programme's matching settings."""
-        return self.programmes.get(code, self.default_programme)
+        if code in self.programmes:
+            return self.programmes[code]
+        return LEFT_TO_GROUPS.get(code, self.default_programme)
 
     def scoring_for(self, code: str) -> ScoringRules:
         """A programme's scoring rules."""

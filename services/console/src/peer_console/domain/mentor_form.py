@@ -27,6 +27,7 @@ TRAINING_MODULES: tuple[str, ...] = (
     "boundaries",
     "confidentiality",
     "safeguarding",
+    "group-facilitation",
 )
 DAYS: tuple[tuple[str, str], ...] = (
     ("mon", "Monday"),

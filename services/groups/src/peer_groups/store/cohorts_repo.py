@@ -103,7 +103,7 @@ async def add_member(session: AsyncSession, new: Member, *, at: datetime) -> Non
     """Store a new place in a cohort."""
     values = asdict(new)
     del values["correlation_id"]  # kept on the waitlist entry, joined in when members are read
-    await session.execute(cohort_member.insert().values(values, updated_at=at))
+    await session.execute(cohort_member.insert().values(values | {"updated_at": at}))
 
 
 async def save_member(session: AsyncSession, changed: Member, *, at: datetime) -> None:
@@ -119,11 +119,12 @@ async def save_member(session: AsyncSession, changed: Member, *, at: datetime) -
 
 
 async def members(session: AsyncSession, cohort_id: str, *, for_update: bool = False) -> list[Member]:
-    """Everyone who has held a place in the cohort, in enrolment order."""
+    """Everyone who has held a place in the cohort, in enrolment order (those enrolled on one day in
+    waitlist order)."""
     query = (
         _members()
         .where(cohort_member.c.cohort_id == cohort_id)
-        .order_by(cohort_member.c.enrolled_on, cohort_member.c.referral_id)
+        .order_by(cohort_member.c.enrolled_on, cohort_member.c.waitlisted_on, cohort_member.c.referral_id)
     )
     rows = await session.execute(query.with_for_update(of=cohort_member) if for_update else query)
     return [_member(row._mapping) for row in rows]
@@ -149,7 +150,7 @@ async def member_counts(session: AsyncSession, cohort_ids: Collection[str]) -> d
         .group_by(cohort_member.c.cohort_id)
     )
     counts = {cid: 0 for cid in cohort_ids}
-    counts.update({cid: n for cid, n in (await session.execute(query)).tuples()})
+    counts.update({cid: n for cid, n in (await session.execute(query)).all()})
     return counts
 
 

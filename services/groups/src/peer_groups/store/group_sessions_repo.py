@@ -35,7 +35,9 @@ async def save(session: AsyncSession, stored: StoredSession, *, at: datetime, by
     }
     if stored.revision == 1:
         await session.execute(
-            group_session.insert().values(values, id=stored.id, cohort_id=stored.cohort_id, recorded_at=at)
+            group_session.insert().values(
+                values | {"id": stored.id, "cohort_id": stored.cohort_id, "recorded_at": at}
+            )
         )
     else:
         await session.execute(update(group_session).where(group_session.c.id == stored.id).values(values))
@@ -88,7 +90,7 @@ async def counts(session: AsyncSession, cohort_ids: Collection[str]) -> dict[str
         .group_by(group_session.c.cohort_id, group_session.c.status)
     )
     found: dict[str, dict[SessionStatus, int]] = {cid: dict.fromkeys(SessionStatus, 0) for cid in cohort_ids}
-    for cohort_id, status, n in (await session.execute(query)).tuples():
+    for cohort_id, status, n in (await session.execute(query)).all():
         found[cohort_id][SessionStatus(status)] = n
     return found
 

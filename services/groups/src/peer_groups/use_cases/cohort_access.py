@@ -3,7 +3,10 @@ cohorts they facilitate (a mentor token's subject is the mentor id)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from peer_groups.domain.cohort import Cohort
+from peer_groups.domain.programme import ProgrammeRules
 from peer_groups.store import cohorts_repo
 from peer_shared.auth import Principal, Role
 from peer_shared.messaging.unit_of_work import UnitOfWork
@@ -11,6 +14,10 @@ from peer_shared.refusals import NotAllowed, NotFound
 
 COHORT_NOT_FOUND = "cohort-not-found"
 NOT_YOUR_COHORT = "not-your-cohort"
+
+RulesOf = Callable[[str], ProgrammeRules]
+"""The rules of a programme by its code (the settings' `rules_of`): a route knows the cohort id, not
+its programme, until the use case has read it."""
 
 
 def facilitator_of(principal: Principal) -> str | None:

@@ -23,7 +23,7 @@ from peer_groups.domain.group_session import (
 )
 from peer_groups.domain.programme import ProgrammeRules
 from peer_groups.store import cohorts_repo, facilitators_repo, group_sessions_repo
-from peer_groups.use_cases.cohort_access import cohort_for
+from peer_groups.use_cases.cohort_access import RulesOf, cohort_for
 from peer_groups.use_cases.cohort_lifecycle import finish_cohort
 from peer_groups.use_cases.cohort_starts import start_if_due
 from peer_shared.auth import Principal
@@ -36,10 +36,11 @@ log = get_logger(__name__)
 
 
 async def record_session(
-    uow: UnitOfWork, principal: Principal, cohort_id: str, record: SessionRecord, rules: ProgrammeRules
+    uow: UnitOfWork, principal: Principal, cohort_id: str, record: SessionRecord, rules_of: RulesOf
 ) -> StoredSession:
     """Record the cohort's next session (the cohort starts first if its start date has come)."""
     cohort = await cohort_for(uow, cohort_id, principal, for_update=True)
+    rules = rules_of(cohort.programme)
     await start_if_due(uow, cohort)
     cohort.require_running()
     record = with_defaults(record, cohort.setting, rules.session_minutes)
@@ -65,7 +66,7 @@ async def correct_session(
     cohort_id: str,
     session_id: str,
     record: SessionRecord,
-    rules: ProgrammeRules,
+    rules_of: RulesOf,
 ) -> StoredSession:
     """Replace a session's record with a corrected one (the next revision).
 
@@ -73,6 +74,7 @@ async def correct_session(
     finished cohort's sessions may still be corrected, but its completions stand as published.
     """
     cohort = await cohort_for(uow, cohort_id, principal, for_update=True)
+    rules = rules_of(cohort.programme)
     if cohort.status not in (CohortStatus.RUNNING, CohortStatus.FINISHED):
         raise Conflict("cohort-not-running", f"cohort {cohort.id} is {cohort.status.value}")
     previous = await group_sessions_repo.get(uow.session, session_id, for_update=True)

@@ -16,7 +16,9 @@ from peer_matching.domain.training import (
     Check,
     CheckRules,
     TrainingModule,
+    checks_valid_until,
     expired_checks,
+    is_group_facilitator,
     missing_modules,
 )
 from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender
@@ -125,6 +127,26 @@ def check_update(before: Mentor, after: Mentor, on: date, rules: CheckRules) -> 
         raise Invalid("mentor-left", "a mentor who left cannot be changed")
     if after.status is MentorStatus.ACTIVE:
         _require_ready(after, on, rules, Invalid)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What group programmes need to know of a mentor: trained to facilitate groups, and until when their
+    checks count (None while one is missing)."""
+
+    group_facilitator: bool
+    checks_valid_until: date | None
+
+
+def credentials(mentor: Mentor, rules: CheckRules) -> Credentials:
+    """The mentor's credentials as their records stand."""
+    return Credentials(is_group_facilitator(mentor.training), checks_valid_until(mentor.checks, rules))
+
+
+def publishes_credentials(mentor: Mentor) -> bool:
+    """Whether a change of the mentor's credentials is published: only while they are active or paused
+    (an applicant's or trainee's credentials go out with their activation)."""
+    return mentor.status in (MentorStatus.ACTIVE, MentorStatus.PAUSED)
 
 
 @dataclass(frozen=True)

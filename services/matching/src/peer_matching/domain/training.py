@@ -1,7 +1,8 @@
 """Training modules and safety checks a mentor needs, and when the checks run out.
 
 A mentor may be matched only with every required module done and with a DBS check and a safeguarding
-refresher that are still in date on the day the first session is likely to happen.
+refresher that are still in date on the day the first session is likely to happen. Group facilitation is
+an optional module: one-to-one matching never asks for it; group programmes take their facilitators from it.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ class TrainingModule(StrEnum):
     BOUNDARIES = "boundaries"
     CONFIDENTIALITY = "confidentiality"
     SAFEGUARDING = "safeguarding"
+    GROUP_FACILITATION = "group-facilitation"
 
 
-REQUIRED_MODULES: frozenset[TrainingModule] = frozenset(TrainingModule)
-"""Every module is required before a mentor sees a mentee."""
+REQUIRED_MODULES: frozenset[TrainingModule] = frozenset(TrainingModule) - {TrainingModule.GROUP_FACILITATION}
+"""Every module but group facilitation is required before a mentor sees a mentee."""
 
 
 class Check(StrEnum):
@@ -57,6 +59,22 @@ class CheckRules:
 def missing_modules(completed: Mapping[TrainingModule, date]) -> list[TrainingModule]:
     """Required modules not yet completed, in a stable order."""
     return sorted(REQUIRED_MODULES - completed.keys())
+
+
+def is_group_facilitator(completed: Mapping[TrainingModule, date]) -> bool:
+    """Whether the mentor is trained to facilitate groups."""
+    return TrainingModule.GROUP_FACILITATION in completed
+
+
+def checks_valid_until(done: Mapping[Check, date | None], rules: CheckRules) -> date | None:
+    """The first day on which one of the checks no longer counts; None while one has never been done."""
+    expiries: list[date] = []
+    for check in Check:
+        done_on = done.get(check)
+        if done_on is None:
+            return None
+        expiries.append(rules.expires_on(check, done_on))
+    return min(expiries)
 
 
 def expired_checks(done: Mapping[Check, date | None], on: date, rules: CheckRules) -> list[Check]:

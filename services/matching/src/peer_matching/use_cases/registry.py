@@ -21,8 +21,10 @@ from peer_matching.domain.mentor import (
     MentorStatus,
     activate,
     check_update,
+    credentials,
     initial_status,
     pause,
+    publishes_credentials,
     retire,
 )
 from peer_matching.settings import MatchingSettings
@@ -67,7 +69,7 @@ async def update(
     into_training: bool,
 ) -> Mentor:
     """Change a mentor's details (and move an applicant into training); an active mentor must stay fit
-    to be active."""
+    to be active, and an active or paused mentor's changed credentials are published."""
     on = uk_today(uow.clock)
     before = await _get(uow, mentor_id)
     _refuse_future_dates(changes, on)
@@ -84,6 +86,9 @@ async def update(
     await mentors_repo.save(uow.session, after, uow.clock.now())
     if contact is not None:
         await mentors_repo.save_contact(uow.session, mentor_id, contact)
+    rules = settings.check_rules
+    if publishes_credentials(after) and credentials(after, rules) != credentials(before, rules):
+        await uow.emit(*events_out.mentor_credentials_changed(after, on, settings, uow.clock))
     if after.status is MentorStatus.ACTIVE:
         for condition in sorted(after.conditions):
             await run_round(uow, settings, condition)

@@ -38,7 +38,10 @@ async def run_round(
     """Match the condition's waiting mentees to mentors with free places, as far as possible."""
     await matches_repo.lock_condition(uow.session, condition)
     session, now = uow.session, uow.clock.now()
-    waiting = await mentees_repo.waiting(session, condition)
+    # Mentees who waited when their programme was switched `off` are no longer matched here.
+    waiting = [
+        m for m in await mentees_repo.waiting(session, condition) if settings.programme(m.programme).matched
+    ]
     if not waiting:
         return RoundResult([], {})
     volunteers = await mentors_repo.for_condition(session, condition)
@@ -97,7 +100,7 @@ async def _record(
     correlation_id: uuid.UUID | None,
     caused_by: CloudEvent[Any] | None,
 ) -> None:
-    mode = settings.programme(proposal.mentee.programme).mode
+    mode = MatchMode(settings.programme(proposal.mentee.programme).mode)  # never `off`: see run_round
     values = match_values(proposal, mode, now)
     await matches_repo.add(uow.session, values)
     if mode is MatchMode.AUTO:

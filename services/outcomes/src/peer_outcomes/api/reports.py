@@ -69,7 +69,8 @@ Report = Annotated[dict[str, Any], Depends(report_figures)]
 @router.get("/programme", summary="Programme report (JSON)")
 async def programme_report(report: Report) -> Any:
     """Activity and outcome figures for the period, overall and by programme, condition, locality and
-    ethnic category."""
+    ethnic category; and `group_programmes`: a section per group programme (cohorts, attendance,
+    completion and drop-out, C19-YRSm and ONS4 change against the minimal important differences)."""
     return report
 
 

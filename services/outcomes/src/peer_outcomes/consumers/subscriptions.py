@@ -1,5 +1,6 @@
 """What the outcomes service consumes: one durable consumer per producing service's stream, all feeding
-the reporting projections (its own `PamRecorded` included, so a rebuild from the streams restores it)."""
+the reporting projections (its own `PamRecorded` included, so a rebuild from the streams restores it; the
+groups service's public events included, as `outcomes-projections-groups-v1`)."""
 
 from __future__ import annotations
 

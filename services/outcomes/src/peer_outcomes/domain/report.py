@@ -1,15 +1,18 @@
 """The programme report: the figures for everyone, then broken down by programme, condition, locality and
-ethnic category, plus the mentor workforce. Built as a tree of counts and derived figures so that the
-same report can be shown in full (coordinators) or under disclosure control (commissioners)."""
+ethnic category, plus the mentor workforce and a section per group programme. Built as a tree of counts
+and derived figures so that the same report can be shown in full (coordinators) or under disclosure
+control (commissioners)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from peer_outcomes.domain.activity import activity
 from peer_outcomes.domain.facts import MenteeFacts
+from peer_outcomes.domain.group_facts import GroupFacts, group_programmes, programme_title
+from peer_outcomes.domain.group_report import group_section
 from peer_outcomes.domain.localities import LocalityMap
 from peer_outcomes.domain.outcome_measures import outcomes
 from peer_outcomes.domain.periods import Period
@@ -87,8 +90,9 @@ def build_report(
     localities: LocalityMap,
     *,
     generated_at: datetime,
+    group_facts: Mapping[str, GroupFacts] | None = None,
 ) -> Report:
-    """The whole report for a period."""
+    """The whole report for a period; `group_facts`: each group programme's facts, by programme code."""
     referrers = sorted(
         {m.referrer_ods_code for m in mentees if m.received_on in period and m.referrer_ods_code}
     )
@@ -114,8 +118,29 @@ def build_report(
         "total": relocate(total, ("total",)),
         "breakdowns": breakdowns,
         "mentors": _mentors(mentors, period),
+        "group_programmes": _group_sections(mentees, group_facts or {}, period, constraints),
     }
     return Report(tree, tuple(constraints))
+
+
+def _group_sections(
+    mentees: Sequence[MenteeFacts],
+    groups: Mapping[str, GroupFacts],
+    period: Period,
+    constraints: list[Constraint],
+) -> dict[str, Node]:
+    """A section per group programme (the one-to-one figures stay in `total` and `breakdowns`); adds the
+    sections' relations to `constraints`."""
+    referral_programmes = {m.programme for m in mentees if m.programme}
+    sections: dict[str, Node] = {}
+    for code in group_programmes(referral_programmes, set(groups)):
+        prefix: Path = ("group_programmes", code)
+        section, section_constraints = group_section(
+            groups.get(code, GroupFacts()), period, programme_title(code)
+        )
+        sections[code] = relocate(section, prefix)
+        constraints += [c.under(prefix) for c in section_constraints]
+    return sections
 
 
 def _adds_up(total: Tree, groups: list[Path]) -> list[Constraint]:

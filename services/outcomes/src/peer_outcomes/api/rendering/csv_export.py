@@ -27,7 +27,8 @@ def _cell(value: Any) -> str:
 
 
 def scopes(report: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-    """Every block of figures with its scope and group: the total, each breakdown group, the mentors."""
+    """Every block of figures with its scope and group: the total, each breakdown group, the mentors, each
+    group programme's section."""
     yield "total", "all", report["total"]
     for dimension, groups in report["breakdowns"].items():
         for group, block in groups.items():
@@ -35,6 +36,8 @@ def scopes(report: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, A
     yield "mentors", "all", report["mentors"]["total"]
     for condition, block in report["mentors"]["by_condition"].items():
         yield "mentors-condition", condition, block
+    for programme, block in report["group_programmes"].items():
+        yield "group-programme", programme, block
 
 
 def report_csv(report: Mapping[str, Any]) -> str:

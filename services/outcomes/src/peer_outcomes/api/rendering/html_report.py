@@ -6,7 +6,12 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from peer_outcomes.api.rendering.labels import DIMENSION_TITLES, MEASURE_LABELS, group_label
+from peer_outcomes.api.rendering.labels import (
+    DIMENSION_TITLES,
+    INSTRUMENT_TITLES,
+    MEASURE_LABELS,
+    group_label,
+)
 from peer_outcomes.api.rendering.svg_charts import bar_chart
 
 STYLE = """
@@ -68,7 +73,9 @@ def _get(block: Mapping[str, Any], dotted: str) -> Any:
     return node
 
 
-PERCENTAGES = frozenset({"attendance_rate", "share_gained_3_or_more"})
+PERCENTAGES = frozenset(
+    {"attendance_rate", "share_gained_3_or_more", "completion_rate", "drop_out_rate", "share_reached_mid"}
+)
 NOT_AVAILABLE = "n/a"
 
 
@@ -151,6 +158,61 @@ def _breakdowns(report: Mapping[str, Any]) -> str:
     return "".join(sections)
 
 
+GROUP_FIGURES = (
+    "cohorts_started",
+    "cohorts_finished",
+    "people_enrolled",
+    "wait_to_first_session_days.median",
+    "wait_to_first_session_days.p90",
+    "sessions_held",
+    "sessions_cancelled",
+    "attendances",
+    "member_sessions",
+    "attendance_rate",
+    "leavers",
+    "completion_rate",
+    "dropped_out",
+    "drop_out_rate",
+)
+SCALE_COLUMNS = (
+    ("paired", "Members with baseline and end"),
+    ("baseline_mean", "Mean at baseline"),
+    ("end_mean", "Mean at end"),
+    ("mean_change", "Mean change"),
+    ("reached_mid", "Improved by the MID or more"),
+    ("share_reached_mid", "Share improving by the MID or more"),
+)
+
+
+def _scale_rows(measures: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    rows = []
+    for instrument, scales in measures.items():
+        for scale, block in scales.items():
+            mid = "none" if block["mid"] is None else f"{block['mid']} ({block['better']} is better)"
+            figures = (_show(block[key], key) if key in block else NOT_AVAILABLE for key, _ in SCALE_COLUMNS)
+            rows.append((f"{INSTRUMENT_TITLES.get(instrument, instrument)}: {scale}", mid, *figures))
+    return rows
+
+
+def _group_programmes(report: Mapping[str, Any]) -> str:
+    sections = []
+    for code, section in report["group_programmes"].items():
+        reasons = _table(
+            ("", "Count"),
+            [(group_label("leave_reason", k), v) for k, v in section["leavers_by_reason"].items()],
+        )
+        scales = _table(
+            ("Scale", "Minimal important difference", *(title for _, title in SCALE_COLUMNS)),
+            _scale_rows(section["measures"]),
+        )
+        sections.append(
+            f"<h2>{escape(section['title'])} ({escape(code)})</h2>{_measures(section, GROUP_FIGURES)}"
+            f"<h3>{escape(MEASURE_LABELS['leavers_by_reason'])}</h3>{reasons}"
+            f"<h3>Outcome measures (change from baseline to end)</h3>{scales}"
+        )
+    return "".join(sections)
+
+
 def _disclosure(report: Mapping[str, Any]) -> str:
     disclosure = report["disclosure"]
     if not disclosure.get("applied"):
@@ -187,5 +249,6 @@ def report_html(report: Mapping[str, Any]) -> str:
         f"<h3>Level transitions</h3>{_transitions(total['outcomes'])}"
         f"<h2>Mentors</h2>{_table(mentor_headers, mentor_rows)}"
         f"<h2>Breakdowns</h2>{_breakdowns(report)}"
+        f"{_group_programmes(report)}"
         "</body></html>"
     )

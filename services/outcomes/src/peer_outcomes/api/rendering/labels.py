@@ -48,6 +48,25 @@ MEASURE_LABELS = {
     "activated": "Activated (first time)",
     "left": "Left",
     "available_at_end": "Available at period end",
+    "cohorts_started": "Cohorts started",
+    "cohorts_finished": "Cohorts finished",
+    "people_enrolled": "People enrolled in a cohort",
+    "wait_to_first_session_days.median": "Days from waitlist to first group attended: median",
+    "wait_to_first_session_days.p90": "Days from waitlist to first group attended: 90th percentile",
+    "sessions_held": "Group sessions held",
+    "sessions_cancelled": "Group sessions cancelled",
+    "attendances": "Attendances",
+    "member_sessions": "Members enrolled at sessions held (sessions x members)",
+    "leavers": "Places ended",
+    "completion_rate": "Completion (share of places ended)",
+    "dropped_out": "Dropped out (stopped attending, withdrew, did not complete)",
+    "drop_out_rate": "Drop-out (share of places ended)",
+    "leavers_by_reason": "Places ended by reason",
+}
+
+INSTRUMENT_TITLES = {
+    "c19-yrsm": "C19-YRSm (modified COVID-19 Yorkshire Rehabilitation Scale)",
+    "ons4": "ONS4 personal wellbeing",
 }
 
 assert set(ETHNIC_CATEGORY_LABELS) >= {c.value for c in EthnicCategory}
