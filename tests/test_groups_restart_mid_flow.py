@@ -76,7 +76,7 @@ async def test_groups_restarts_mid_flow_without_loss_or_duplicates(
         await p.start("groups")
         await wait_for_waitlist(p, referrals[:2])
 
-        planned = await plan_cohort(p, "Leeds, November", STARTS_ON, [facilitator], planned_sessions=1)
+        planned = await plan_cohort(p, "Leeds, November", STARTS_ON, [facilitator], planned_sessions=2)
         cohort_id = planned["cohort_id"]
         await cohort_action(p, cohort_id, "open")
         await p.stop("outcomes")
@@ -95,7 +95,7 @@ async def test_groups_restarts_mid_flow_without_loss_or_duplicates(
         await p.start("groups")
         await wait_for_events(js, condition, GroupSessionHeld, 1)
         p.move_clock(datetime.combine(STARTS_ON + timedelta(days=1), time(9), UTC))
-        await cohort_action(p, cohort_id, "finish")
+        await cohort_action(p, cohort_id, "finish")  # closed early, after the first of two sessions
         await wait_for_events(js, condition, CohortFinished, 1)
         await p.start("outcomes")
 

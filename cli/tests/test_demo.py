@@ -39,7 +39,8 @@ from peer_support_cli.demo.days import start_for
 from peer_support_cli.demo.feeds import csv_file, hl7_message
 from peer_support_cli.demo.fhir_documents import fhir_document
 from peer_support_cli.demo.folder import MARKER, fresh_data_dir
-from peer_support_cli.demo.scenario import Feed, Scenario, build
+from peer_support_cli.demo.scenario import Scenario, build
+from peer_support_cli.demo.steps import Feed
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure
 from peer_support_cli.services import EVERYTHING, names
 
@@ -49,12 +50,29 @@ SignIn = Callable[[str, str, str], httpx.Client]
 """The `sign_in_to_console` fixture (cli/tests/conftest.py)."""
 TODAY = date(2026, 3, 9)
 HEADLINE = [
+    "One-to-one peer support for type 2 diabetes (t2d-one-to-one):",
     "referrals: 40 (FHIR 16, HL7 v2 12, CSV 12); 38 accepted, 2 rejected",
     "matched: 38",
     "sessions: 544 delivered, 45 missed; 37 completed, 1 ended early",
     "mean PAM level: 2.16 -> 3.51 (37 mentees with baseline and follow-up)",
+    "Group peer support for long Covid (long-covid-group):",
+    "referrals: 16 (FHIR 16, HL7 v2 0, CSV 0); 16 accepted, 0 rejected",
 ]
-"""What the demo prints for the default seed (the README quotes it)."""
+"""What the demo prints for the default seed (the README quotes the one-to-one figures); the group
+programme's figures are in `GROUP_HEADLINE`."""
+GROUP_HEADLINE = [
+    "cohorts: 2 started, 2 finished; 16 people enrolled; days from waitlist to first session: median 13, "
+    "90th centile 15",
+    "group sessions: 12 held, 0 cancelled; attendance 88.3% (83 of 94 member-sessions)",
+    "places ended: 16 (14 completed, 1 not completed, 1 stopped attending); completion 87.5%, drop-out 12.5%",
+    "C19-YRSm, mean scores (15 members with baseline and end):",
+    "symptom severity 20.87 -> 15.4 (lower is better; 13 of 15 improved by the MID, 2)",
+    "functional ability 8.13 -> 6.33 (lower is better; 13 of 15 improved by the MID, 1)",
+    "other symptoms 12.67 -> 10 (lower is better)",
+    "overall health 3.33 -> 4.93 (higher is better)",
+]
+"""The group programme's figures the demo prints for the default seed (completions by the groups
+service's rule: at least three quarters of the sessions held)."""
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +84,7 @@ def test_the_same_seed_tells_the_same_story_whatever_the_day(scenario: Scenario)
     assert build(DEFAULT_SEED, start_for(TODAY)) == scenario
     later = build(DEFAULT_SEED, start_for(TODAY + timedelta(days=200)))
     assert later.expected() == scenario.expected()
+    assert later.expected_group() == scenario.expected_group()
     assert [s.action for s in later.steps] == [s.action for s in scenario.steps]
     assert build(DEFAULT_SEED + 1, start_for(TODAY)).steps != scenario.steps
 
@@ -74,14 +93,16 @@ def test_the_scenario_keeps_every_rule(scenario: Scenario) -> None:
     assert scenario.end.date() < TODAY  # everything lies in the past once the clock reaches today
     assert scenario.start.weekday() == 0
     numbers = [r.person.nhs_number for r in scenario.referrals]
-    assert len(set(numbers)) == 40  # and each passes Modulus 11: see the feeds' checks below
+    assert len(set(numbers)) == 56  # both programmes; each passes Modulus 11: see the feeds' checks below
     assert [s.at for s in scenario.steps] == sorted(s.at for s in scenario.steps)
-    accepted = {s.referral: s.at for s in scenario.steps if s.action == "accept"}
+    one_to_one = {r.key for r in scenario.referrals if r.programme == "t2d-one-to-one"}
+    assert len(one_to_one) == 40
+    accepted = {s.referral: s.at for s in scenario.steps if s.action == "accept" and s.referral in one_to_one}
     sessions = [s for s in scenario.steps if s.session is not None]
     for step in sessions:
         assert step.session is not None
         assert step.session.starts_at < step.at  # logged after it happened, never ahead
-        assert step.session.starts_at.date() > accepted[step.referral].date()
+        assert step.session.starts_at.date() > accepted[step.referral or ""].date()
     # One weekly slot per mentee: a mentor with several mentees never has two sessions at once.
     slots = {(s.session.starts_at.weekday(), s.session.starts_at.hour) for s in sessions if s.session}
     owners = {
@@ -100,7 +121,7 @@ def test_the_scenario_keeps_every_rule(scenario: Scenario) -> None:
             assert follow_up.pam is not None and last.session is not None
             assert follow_up.pam.assessed_on > last.session.starts_at.date()
     # Matching runs in rounds as acceptances arrive, so a hard wish must be one it can meet in any order.
-    accepts = [s for s in scenario.steps if s.action == "accept"]
+    accepts = [s for s in scenario.steps if s.action == "accept" and s.referral in one_to_one]
     assert sum(m.capacity for m in scenario.mentors) >= len(accepts)
     women = sum(m.capacity for m in scenario.mentors if m.gender == "female")
     wishes = [s for s in accepts if "mentor-gender:female" in s.detail["preferences"]]  # type: ignore[operator]
@@ -120,7 +141,7 @@ def test_the_scenario_keeps_every_rule(scenario: Scenario) -> None:
 
 
 def test_every_referral_passes_its_feeds_checks(scenario: Scenario) -> None:
-    policy = referral_policy(ReferralsSettings())
+    policy = referral_policy(ReferralsSettings(conditions=["long-covid", "t2d"]))
     feeds = {feed: 0 for feed in Feed}
     for referral in scenario.referrals:
         arrived = next(s.at for s in scenario.steps if s.referral == referral.key and s.action == "arrive")
@@ -138,8 +159,10 @@ def test_every_referral_passes_its_feeds_checks(scenario: Scenario) -> None:
             ).submission
         valid = validate(submission, policy, arrived.date())
         assert valid.person.nhs_number == referral.person.nhs_number
+        assert valid.route.programme == referral.programme  # the coded reason routes it
         feeds[referral.feed] += 1
-    assert feeds == {Feed.FHIR_BUNDLE: 8, Feed.FHIR_REQUEST: 8, Feed.HL7: 12, Feed.CSV: 12}
+    # The long Covid referrals all come over FHIR, half as Bundles.
+    assert feeds == {Feed.FHIR_BUNDLE: 16, Feed.FHIR_REQUEST: 16, Feed.HL7: 12, Feed.CSV: 12}
 
 
 def test_only_a_demo_folder_is_ever_cleared() -> None:
@@ -186,7 +209,7 @@ def identifiers(scenario: Scenario) -> list[re.Pattern[str]]:
         p = referral.person
         texts += [p.nhs_number, p.birth_date.isoformat(), f"{p.birth_date:%Y%m%d}", p.postcode]
         texts += [p.postcode.replace(" ", ""), p.phone, p.phone.replace(" ", ""), p.email, p.address_line]
-    for mentor in scenario.mentors:
+    for mentor in (*scenario.mentors, *scenario.facilitators):
         texts += [mentor.full_name, mentor.email, mentor.phone]
     names = {n for r in scenario.referrals for n in (r.person.given, r.person.family)}
     return [re.compile(re.escape(t)) for t in texts] + [re.compile(rf"\b{re.escape(n)}\b") for n in names]
@@ -211,6 +234,11 @@ def _command(process: psutil.Process) -> str:
         return " ".join(process.cmdline())
     except psutil.Error:
         return ""
+
+
+def _total(scenario: Scenario, figure: str) -> int:
+    """A figure over both programmes (the report's total)."""
+    return sum(scenario.expected(programme)[figure] for programme in scenario.programmes)
 
 
 def _cell(page: str, measure: str) -> str:
@@ -242,7 +270,7 @@ def explore_the_console(output: str, sign_in: SignIn, scenario: Scenario) -> Non
     start = scenario.start.date().isoformat()
     report = commissioner.get("/report/view", params={"start": start})
     assert report.status_code == 200
-    assert _cell(report.text, "Referrals received") == str(scenario.expected()["referrals_received"])
+    assert _cell(report.text, "Referrals received") == str(_total(scenario, "referrals_received"))
     assert commissioner.get("/coordinator").status_code == 403  # aggregates only
 
 
@@ -290,13 +318,14 @@ def test_the_demo_runs_end_to_end_and_leaves_nothing_running(
         assert [p for p in alive if not _gone(p)] == []
 
         printed = [line.removeprefix("demo |").strip() for line in output.splitlines()]
-        assert all(line in printed for line in HEADLINE), output[-3000:]
-        expected = scenario.expected()
+        assert all(line in printed for line in HEADLINE + GROUP_HEADLINE), output[-3000:]
+        assert any(line.startswith("week ") and "long Covid groups: " in line for line in printed)
+        expected, group = scenario.expected(), scenario.expected_group()
         page = (data_dir / "report.html").read_text()
         assert "Disclosure control applied" in page  # the commissioner's version
         for measure, value in {
-            "Referrals received": expected["referrals_received"],
-            "Accepted at triage": expected["accepted"],
+            "Referrals received": _total(scenario, "referrals_received"),
+            "Accepted at triage": _total(scenario, "accepted"),
             "Matched with a mentor (first match)": expected["matched"],
             "Sessions delivered": expected["sessions_delivered"],
             "Sessions missed (did not attend, cancelled by mentee)": expected["sessions_missed"],
@@ -305,6 +334,10 @@ def test_the_demo_runs_end_to_end_and_leaves_nothing_running(
             "Mentees with baseline and follow-up": expected["paired"],
             "Mean level at baseline": 2.16,
             "Mean level at follow-up": 3.51,
+            "People enrolled in a cohort": group["people_enrolled",],
+            "Group sessions held": group["sessions_held",],
+            "Attendances": group["attendances",],
+            "Places ended": group["leavers",],
         }.items():
             assert _cell(page, measure) == str(value), measure
         assert _cell(page, "Ended early") == "<5"  # one: below the disclosure threshold

@@ -155,6 +155,8 @@ def test_a_cancelled_session_needs_its_reason_and_no_register() -> None:
         [MENTOR_A],
     )
     assert parsed.errors == {}
+    nobody = _register(status="cancelled", cancel_reason="no-facilitator", facilitators=[])
+    assert read_register_form(nobody, [REF_1, REF_2], [MENTOR_A]).body["facilitators"] == []
     assert (
         parsed.body["register"] == {}
         and parsed.body["topics"] == []
@@ -163,13 +165,20 @@ def test_a_cancelled_session_needs_its_reason_and_no_register() -> None:
     assert parsed.body["cancel_reason"] == "venue-unavailable"
 
 
+def test_a_held_session_left_without_length_or_setting_takes_the_services_defaults() -> None:
+    parsed = read_register_form(_register(duration_minutes="", setting=""), [REF_1, REF_2], [MENTOR_A])
+    assert parsed.errors == {}
+    assert parsed.body["duration_minutes"] is None and parsed.body["setting"] is None
+
+
 def test_an_unmarked_member_is_named_next_to_their_row_and_nothing_typed_is_lost() -> None:
     parsed = read_register_form(
-        _register(duration_minutes="", facilitators=[], **{presence_field(REF_2): ""}),
+        _register(duration_minutes="5", facilitators=[], **{presence_field(REF_2): ""}),
         [REF_1, REF_2],
         [MENTOR_A],
     )
     assert set(parsed.errors) == {presence_field(REF_2), "duration_minutes", "facilitators"}
+    assert parsed.errors["duration_minutes"] == "Enter how long the session lasted, 10 to 480 minutes"
     assert parsed.values[presence_field(REF_1)] == "attended"
     assert parsed.values["topics"] == ["fatigue-and-pacing", "sleep"]
 
@@ -179,10 +188,24 @@ def test_the_groups_services_refusals_sit_next_to_their_fields() -> None:
     assert refusal_errors("no-valid-facilitator", no_one, {}, REGISTER_REFUSALS, "held_on") == {
         "facilitators": "No" + no_one[2:]
     }
-    assert refusal_errors("register-incomplete", "x missing", {}, REGISTER_REFUSALS, "held_on") == {
-        "register": "X missing"
+    # The service's invalid-session names each register line at fault (body.register.<referral id>).
+    lines = {
+        f"register.{REF_1}": "not a current member of the cohort",
+        f"register.{REF_2}": "the register leaves out a current member",
+        "cancel_reason": "only a cancelled session has a reason",
+    }
+    assert refusal_errors("invalid-session", "breaks the rules", lines, REGISTER_REFUSALS, "held_on") == {
+        presence_field(REF_1): "Not a current member of the cohort",
+        presence_field(REF_2): "The register leaves out a current member",
+        "cancel_reason": "Only a cancelled session has a reason",
+    }
+    future = {"held_on": "a held session cannot be in the future"}
+    assert refusal_errors("session-in-future", "not yet", future, REGISTER_REFUSALS, "status") == {
+        "held_on": "Not yet"
     }
     assert set(refusal_errors("something-new", "no", {}, REGISTER_REFUSALS, "held_on")) == {"held_on"}
+    sizes = refusal_errors("sizes-out-of-order", "min", {"min_size": "x"}, group_form.COHORT_REFUSALS, "name")
+    assert sizes == {"min_size": "Min"}
     unreadable = {f"register.{REF_1}": "Input should be 'attended'", "topics.0": "bad", "odd.path": "?"}
     assert refusal_errors("invalid-request", "", unreadable, REGISTER_REFUSALS, "held_on") == {
         presence_field(REF_1): "Input should be 'attended'",

@@ -1,5 +1,5 @@
-"""The group programme pages over HTTP, in front of a stand-in for the groups API (as agreed in its
-design; `peer_testkit.console.fake_groups`): what the coordinator and the facilitator see, what the
+"""The group programme pages over HTTP, in front of a stand-in for the groups API (its shapes, ids and
+refusal codes; `peer_testkit.console.fake_groups`): what the coordinator and the facilitator see, what the
 console sends, the service's refusals shown next to their fields with what was typed kept, and the pages
 refused to the other roles and without the session's CSRF token. The console's own accounts database is
 real."""
@@ -141,6 +141,13 @@ async def test_the_cohort_page_shows_members_schedule_and_follow_up_and_takes_ac
     assert enrolled.status_code == 303 and fake.sent("POST", f"/cohorts/{COHORT_ID}/members", exact=True) == [
         {"referral_id": REF_WAITING}
     ]
+    gone = f"{REF_WAITING} is not on the long-covid-group waitlist"
+    fake.refusals[f"/cohorts/{COHORT_ID}/members"] = (404, "not-on-waitlist", gone, [])
+    refused_place = await client.post(
+        f"{url}/members", data={"referral_id": REF_WAITING, "csrf_token": token}
+    )
+    assert refused_place.status_code == 422 and error_of(refused_place, "referral_id") == gone
+    assert f'<option value="{REF_WAITING}" selected>' in refused_place.text
     fake.refusals[f"/cohorts/{COHORT_ID}/finish"] = (409, "cohort-not-running", "the cohort has finished", [])
     refused = await client.post(f"{url}/finish", data={"csrf_token": token})
     assert refused.status_code == 422 and error_of(refused, "general") == "the cohort has finished"
@@ -148,6 +155,7 @@ async def test_the_cohort_page_shows_members_schedule_and_follow_up_and_takes_ac
     assert (await client.post(f"{url}/explode", data={"csrf_token": token})).status_code == 404
     assert (await client.post(f"{url}/finish")).status_code == 403  # no CSRF token
     assert (await client.get("/coordinator/groups/coh_nonsense")).status_code == 404
+    assert (await client.get(f"/coordinator/groups/coh_{'ff' * 16}")).status_code == 404  # the service's
 
     fake.detail = cohort("planned")
     planned = await client.get(url)
@@ -168,6 +176,9 @@ async def test_group_concerns_are_acknowledged_from_the_coordinator_home(console
     fake = console[2]
     home = await client.get("/coordinator")
     assert "Safeguarding concerns in groups to acknowledge" in home.text
+    follow_ups = home.text.split('id="follow-ups"')[1].split("</table>")[0]
+    assert f"referral {REF_2}" in follow_ups and f"referral {REF_1}" not in follow_ups
+    assert f'<a href="/coordinator/groups/{COHORT_ID}">Leeds spring group</a>' in follow_ups
     assert "Spoke of feeling hopeless" in home.text and f'href="/coordinator/groups/{COHORT_ID}"' in home.text
     done = await client.post(
         f"/coordinator/group-concerns/{CONCERN_ID}/acknowledge",
@@ -202,6 +213,16 @@ async def test_a_facilitator_takes_the_register_on_the_phone_pages(console: Cons
     assert incomplete.status_code == 422 and error_of(incomplete, presence_field(REF_2))
     assert fake.sent("POST", f"/cohorts/{COHORT_ID}/sessions") == []
     typed[presence_field(REF_2)] = "absent"
+    line = {"field": f"body.register.{REF_2}", "message": "the register leaves out a current member"}
+    invalid = (
+        422,
+        "invalid-session",
+        "the session record breaks the rules",
+        [line | {"code": "member-missing"}],
+    )
+    fake.refusals[f"/cohorts/{COHORT_ID}/sessions"] = invalid
+    refused_line = await client.post(url, data=typed)
+    assert error_of(refused_line, presence_field(REF_2)) == "The register leaves out a current member"
     detail = "no facilitator of the session is valid on 2026-06-30"
     fake.refusals[f"/cohorts/{COHORT_ID}/sessions"] = (409, "no-valid-facilitator", detail, [])
     refused = await client.post(url, data=typed)
@@ -213,6 +234,8 @@ async def test_a_facilitator_takes_the_register_on_the_phone_pages(console: Cons
     assert body is not None and body["register"] == {REF_1: "attended", REF_2: "absent"}
     assert body["topics"] == ["breathing"] and body["duration_minutes"] == 90
     assert "Register saved." in (await client.get(saved.headers["location"])).text
+    (stored,) = fake.sessions[-1:]
+    assert stored["session_id"].startswith("gss_") and stored["session_number"] == 3
 
 
 async def test_each_role_is_refused_the_others_group_pages(console: Console) -> None:

@@ -1,6 +1,6 @@
 """The group programme pages in real headless Chromium: every page in front of a stand-in for the
-groups API (`peer_testkit.console.fake_groups`, as its design agreed), then end to end in front of the
-real services with the test's condition on the long Covid group programme.
+groups API (`peer_testkit.console.fake_groups`, faithful to its shapes and codes), then end to end in
+front of the real services with the test's condition on the long Covid group programme.
 
 Every page of the stand-in's cohort (members with a follow-up flag, the facilitators' warning, the
 schedule, the follow-up form), the waitlist with its proposal, the cohort form, the coordinator home with
@@ -9,13 +9,16 @@ no-valid-facilitator refusal next to the facilitators) are checked with axe.
 
 End to end:
 
-Two people referred with long Covid wait for a group; the coordinator sees them on the waitlist, plans a
-cohort (after the form's errors) with a facilitator whose checks are in date and one whose checks ran
-out, opens it (both are enrolled from the waitlist) and starts it. On a phone, the facilitator whose
-checks ran out is refused the register in the groups service's words next to the facilitators; the other
-takes it (after leaving a member unmarked). The coordinator acknowledges a safeguarding concern raised in
-the group from the home page. Each step checks the page and what the groups service stored; every page
-visited is checked with axe-core, and some are photographed for the docs.
+Two people referred with long Covid wait for a group; the coordinator sees them on the waitlist with
+their positions, plans a cohort (after the form's errors) with a facilitator whose checks are in date
+and one whose checks ran out, opens it (both are enrolled from the waitlist) and starts it. On a phone,
+the facilitator whose checks ran out is refused the register in the groups service's words next to the
+facilitators; the other takes it (after leaving a member unmarked), and logs a second session the same
+member misses. That member, flagged for follow-up, appears on the coordinator's home page and the
+cohort page, where the coordinator records that they are coming back. The coordinator acknowledges a
+safeguarding concern raised in the group from the home page. Each step checks the page and what the
+groups service stored; every page visited is checked with axe-core, and some are photographed for the
+docs.
 """
 
 from __future__ import annotations
@@ -110,6 +113,7 @@ async def plan_open_and_start(page: Page, visits: Visits, ready: str, lapsed: st
     await visits.check(page)
     await page.get_by_role("link", name="The group waitlist").click()
     await expect(page.locator("#group-waitlist tbody tr")).to_have_count(2)
+    await expect(page.locator("#group-waitlist tbody tr td:first-child")).to_have_text(["1", "2"])
     await visits.check(page, "group-waitlist")
 
     await page.goto("/coordinator/groups/new")
@@ -139,8 +143,11 @@ async def plan_open_and_start(page: Page, visits: Visits, ready: str, lapsed: st
     return cohort_id
 
 
-async def take_the_register(phone: Page, visits: Visits, refused: bool) -> None:
-    """The facilitator's part on a phone: my groups, the register; refused, or saved after an error."""
+async def take_the_register(
+    phone: Page, visits: Visits, absent: str, *, refused: bool = False, unmarked_first: bool = False
+) -> None:
+    """The facilitator's part on a phone: my groups, the register with `absent` marked absent and the
+    other member attended; refused, or saved (`unmarked_first`: after leaving `absent` unmarked)."""
     await expect(phone.get_by_role("heading", level=1)).to_have_text("My groups")
     await visits.check(phone)
     await phone.get_by_role("button", name="Take the register").click()
@@ -149,22 +156,40 @@ async def take_the_register(phone: Page, visits: Visits, refused: bool) -> None:
     await expect(rows).to_have_count(2)
     await phone.get_by_label("How long, in minutes").fill("90")
     await phone.get_by_label("Fatigue and pacing").check()
-    await rows.first.check()
+    await phone.locator(f'input[type="radio"][value="attended"]:not([name="presence_{absent}"])').check()
+    if unmarked_first:
+        await phone.get_by_role("button", name="Save register").click()  # the absent member unmarked
+        await expect(phone.locator(".nhsuk-error-summary")).to_contain_text("Choose attended")
+        await expect(phone.get_by_label("Fatigue and pacing")).to_be_checked()
+        await visits.check(phone, "facilitator-register-error")
+    await phone.locator(f'input[name="presence_{absent}"][value="absent"]').check()
+    await phone.get_by_role("button", name="Save register").click()
     if refused:
-        await phone.locator('input[type="radio"][value="absent"][name^="presence_"]').nth(1).check()
-        await phone.get_by_role("button", name="Save register").click()
-        await expect(phone.locator("#facilitators-error")).not_to_be_empty()
+        await expect(phone.locator("#facilitators-error")).to_contain_text("facilitators may facilitate on")
         await expect(phone.get_by_label("Fatigue and pacing")).to_be_checked()
         await visits.check(phone, "facilitator-register-refused")
         return
-    await phone.get_by_role("button", name="Save register").click()  # the second member unmarked
-    await expect(phone.locator(".nhsuk-error-summary")).to_contain_text("Choose attended")
-    await expect(phone.get_by_label("Fatigue and pacing")).to_be_checked()
-    await visits.check(phone, "facilitator-register-error")
-    await phone.locator('input[type="radio"][value="absent"][name^="presence_"]').nth(1).check()
-    await phone.get_by_role("button", name="Save register").click()
     await expect(phone.locator(".nhsuk-inset-text")).to_contain_text("Register saved")
     await visits.check(phone)
+
+
+async def follow_up_from_home(page: Page, visits: Visits, cohort_id: str, flagged: str) -> None:
+    """The coordinator sees the member flagged on the home page and the cohort page, and records that
+    they are coming back."""
+    await page.goto("/coordinator")
+    follow_ups = page.locator("#follow-ups")
+    await expect(follow_ups.locator("tbody tr")).to_have_count(1)
+    await expect(follow_ups).to_contain_text(flagged)
+    await visits.check(page)
+    await follow_ups.get_by_role("link", name="Leeds spring group").click()
+    await expect(page.locator(f"#member-{flagged}")).to_contain_text("Follow up")
+    await expect(page.locator(f"#member-{flagged}")).to_contain_text("2 (2 in a row)")
+    await visits.check(page, "group-cohort-follow-up")
+    await page.get_by_label("Coming back").check()
+    await page.get_by_role("button", name="Record follow-up").click()
+    await expect(page.locator(".nhsuk-inset-text")).to_contain_text("coming back")
+    await expect(page.locator(f"#member-{flagged}")).not_to_contain_text("Follow up")
+    await visits.check(page)
 
 
 async def test_group_programme_pages_in_chromium(group_platform: Platform, js: JetStreamContext) -> None:
@@ -183,16 +208,28 @@ async def test_group_programme_pages_in_chromium(group_platform: Platform, js: J
         assert detail["status"] == "running" and detail["cadence_days"] == 7
         assert sorted(m["referral_id"] for m in detail["members"]) == sorted(people)
 
-        for mentor_id, refused in ((lapsed, True), (ready, False)):
+        for mentor_id, refused, unmarked_first in ((lapsed, True, False), (ready, False, True)):
             account = await platform.account(Role.MENTOR, mentor_id)
             async with person(browser, platform.url, PHONE) as phone:
                 await sign_in(phone, account)
                 await phone.goto("/mentor/groups")
-                await take_the_register(phone, visits, refused)
+                await take_the_register(
+                    phone, visits, people[1], refused=refused, unmarked_first=unmarked_first
+                )
+                if not refused:  # a week on, the same member misses the second session
+                    await phone.goto("/mentor/groups")
+                    await take_the_register(phone, visits, people[1])
         sessions = await service_json(platform, "groups", f"/cohorts/{cohort_id}/sessions")
-        items = sessions["items"] if isinstance(sessions, dict) else sessions
-        assert len(items) == 1 and items[0]["status"] == "held"
-        assert sorted(items[0]["register"].values()) == ["absent", "attended"]
+        assert [(s["session_number"], s["status"]) for s in sessions] == [(1, "held"), (2, "held")]
+        assert all(s["register"] == {people[0]: "attended", people[1]: "absent"} for s in sessions)
+        assert sessions[0]["duration_minutes"] == 90 and sessions[0]["facilitators"] == [ready]
+        flagged = await service_json(platform, "groups", "/follow-ups")
+        assert [f["referral_id"] for f in flagged["items"]] == [people[1]]
+
+        await follow_up_from_home(page, visits, cohort_id, people[1])
+        detail = await service_json(platform, "groups", f"/cohorts/{cohort_id}")
+        assert [m["follow_up"] for m in detail["members"] if m["referral_id"] == people[1]] == [False]
+        assert (await service_json(platform, "groups", "/follow-ups"))["total"] == 0
 
         concern = {"referral_id": people[1], "category": "risk-to-self", "urgency": "within-24-hours"}
         raised = await platform.apis["groups"].post(
@@ -213,5 +250,5 @@ async def test_group_programme_pages_in_chromium(group_platform: Platform, js: J
         left = await service_json(platform, "groups", "/concerns?status=open")
         assert left["total"] == 0
 
-    assert len(visits.checked) >= 10
+    assert len(visits.checked) >= 16
     assert visits.problems == {}, visits.problems

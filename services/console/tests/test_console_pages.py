@@ -22,6 +22,7 @@ def test_the_quiet_pairings_on_the_coordinator_home_link_to_their_pairing_page()
         request=SimpleNamespace(query_params={}),
         concerns=unavailable,
         group_concerns=unavailable,
+        follow_ups=unavailable,
         referrals=unavailable,
         waitlist=unavailable,
         proposals=unavailable,

@@ -131,7 +131,7 @@ def section(facts: GroupFacts = FACTS, *, disclosure: bool = False) -> dict[str,
         group_facts={GROUP: facts},
     )
     shown = disclose(report.tree, report.constraints, 5) if disclosure else plain(report.tree)
-    programmes: dict[str, Any] = shown["group_programmes"]
+    programmes: dict[str, dict[str, Any]] = shown["group_programmes"]
     assert list(programmes) == [GROUP]
     return programmes[GROUP]
 

@@ -310,7 +310,7 @@ async def all_consumed(service: ServiceHarness, events: int) -> bool:
         return False
     (groups,) = [s for s in subscriptions(service.settings) if s.stream == "PEER_GROUPS"]
     info = await service.js.consumer_info(groups.stream, groups.name)
-    return info.num_pending == 0 and info.num_ack_pending == 0
+    return (info.num_pending, info.num_ack_pending) == (0, 0)
 
 
 async def test_a_cohort_is_reported_in_its_programme_section(

@@ -50,19 +50,22 @@ def programme_settings(condition: str, programme: str = PROGRAMME) -> dict[str, 
     """Settings (service -> values) that put the test's condition on `programme` (a known programme).
 
     Referrals publishes the programme's own condition under the test's code; a group programme is left
-    to the groups service by matching (its matching mode is `off`), as a deployment configures it.
+    to the groups service by matching (its matching mode is `off`), as a deployment configures it, and
+    groups runs it for the test's code.
     """
     known = KNOWN_PROGRAMMES[programme]
     matching: dict[str, Any] = {"condition_programmes": {condition: programme}}
-    if known.delivery is DeliveryFormat.GROUP:
-        matching["programmes"] = {programme: {"mode": "off"}}
-    return {
+    wiring: dict[str, dict[str, Any]] = {
         "referrals": {
             "condition_aliases": {known.condition: condition},
             "condition_programmes": {known.condition: programme},
         },
         "matching": matching,
     }
+    if known.delivery is DeliveryFormat.GROUP:
+        matching["programmes"] = {programme: {"mode": "off"}}
+        wiring["groups"] = {"programmes": {programme: {"condition": condition}}}
+    return wiring
 
 
 @dataclass

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from peer_support_cli.demo import meetings, triage
 from peer_support_cli.demo.client import Api, DemoError
 from peer_support_cli.demo.people import MentorProfile
-from peer_support_cli.demo.scenario import Step
 from peer_support_cli.demo.state import COORDINATOR, State
+from peer_support_cli.demo.steps import Step
 
 TRAINING = (
     "mentoring", "motivational-interviewing", "goal-setting", "action-planning", "boundaries",
@@ -19,28 +20,33 @@ TRAINING = (
 )  # fmt: skip
 
 
+def mentor_body(m: MentorProfile, conditions: Sequence[str], modules: Sequence[str]) -> dict[str, Any]:
+    """A volunteer registered as active: `modules` of training done and checks in date."""
+    return {
+        "contact": {"full_name": m.full_name, "email": m.email, "phone": m.phone},
+        "status": "active",
+        "conditions": list(conditions),
+        "training": [{"module": module, "completed_on": m.trained_on.isoformat()} for module in modules],
+        "dbs_checked_on": m.dbs_checked_on.isoformat(),
+        "safeguarding_refreshed_on": m.safeguarding_refreshed_on.isoformat(),
+        "capacity": m.capacity,
+        "postcode_district": m.district,
+        "travel_km": m.travel_km,
+        "gender": m.gender,
+        "languages": list(m.languages),
+        "availability": list(m.availability),
+        "experience": list(m.experience),
+    }
+
+
 async def register_mentors(api: Api, cohort: Sequence[MentorProfile]) -> None:
     """Register every volunteer as active: training done and checks in date."""
-
-    async def one(m: MentorProfile) -> None:
-        body = {
-            "contact": {"full_name": m.full_name, "email": m.email, "phone": m.phone},
-            "status": "active",
-            "conditions": ["t2d"],
-            "training": [{"module": module, "completed_on": m.trained_on.isoformat()} for module in TRAINING],
-            "dbs_checked_on": m.dbs_checked_on.isoformat(),
-            "safeguarding_refreshed_on": m.safeguarding_refreshed_on.isoformat(),
-            "capacity": m.capacity,
-            "postcode_district": m.district,
-            "travel_km": m.travel_km,
-            "gender": m.gender,
-            "languages": list(m.languages),
-            "availability": list(m.availability),
-            "experience": list(m.experience),
-        }
-        await api.call("matching", "POST", "/mentors", json=body, **COORDINATOR)
-
-    await asyncio.gather(*(one(m) for m in cohort))
+    await asyncio.gather(
+        *(
+            api.call("matching", "POST", "/mentors", json=mentor_body(m, ["t2d"], TRAINING), **COORDINATOR)
+            for m in cohort
+        )
+    )
 
 
 async def await_pairings(api: Api, state: State, keys: list[str], deadline: float, poll: float) -> None:

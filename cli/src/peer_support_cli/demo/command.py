@@ -1,4 +1,4 @@
-"""`peer-support demo`: the whole programme on this machine, with a seeded cohort, in about a minute."""
+"""`peer-support demo`: both programmes on this machine, with seeded cohorts, in under a minute."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from peer_support_cli.demo.client import Api, DemoError
 from peer_support_cli.demo.days import start_for
 from peer_support_cli.demo.driver import Driver
 from peer_support_cli.demo.folder import fresh_data_dir
+from peer_support_cli.demo.group_scenario import CONDITION as GROUP_CONDITION
 from peer_support_cli.demo.people import LOCALITIES
-from peer_support_cli.demo.report import Headline, caught_up, commissioner_report, headline
-from peer_support_cli.demo.scenario import PRACTICES, Scenario, build
+from peer_support_cli.demo.report import caught_up, commissioner_report, expected_figures, summary
+from peer_support_cli.demo.scenario import Scenario, build
+from peer_support_cli.demo.steps import PRACTICES
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.embedded.processes import find_free_port
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER
@@ -59,20 +61,20 @@ class DemoRun:
 
     def __call__(self, infra: Infrastructure, urls: Mapping[str, str]) -> int | None:
         try:
-            figures = asyncio.run(self._play(infra, urls))
+            lines = asyncio.run(self._play(infra, urls))
         except DemoError as exc:
             self.say(f"the demo stopped: {exc}", err=True)
             return 1
         self.finished = True
         elapsed = time.monotonic() - self.started
         self.say(f"finished in {elapsed:.1f} s; the commissioner's report is {self.data_dir / 'report.html'}")
-        self.say("\n".join(f"  {line}" for line in figures.lines()))
+        self.say("\n".join(f"  {line}" for line in lines))
         if not self.keep_running:
             return 0
         self._show_where(infra, urls)
         return None
 
-    async def _play(self, infra: Infrastructure, urls: Mapping[str, str]) -> Headline:
+    async def _play(self, infra: Infrastructure, urls: Mapping[str, str]) -> list[str]:
         clock_file = self.data_dir / CLOCK_FILE
         api = Api(urls, infra.issuer_private_key_path, clock_file)
         try:
@@ -93,12 +95,12 @@ class DemoRun:
             ScenarioFileClock.set(clock_file, now)
             self.period = (self.scenario.start.date(), to_london(now).date())
             self.say("waiting for the reports to catch up with every event")
-            report = await caught_up(api, self.period, self.scenario.expected())
+            report = await caught_up(api, self.period, expected_figures(self.scenario))
             html = await commissioner_report(api, self.period)
             (self.data_dir / "report.html").write_text(html, encoding="utf-8")
             if self.keep_running:
                 self.accounts = await create_accounts(infra.database_urls[CONSOLE.name], api, driver.state)
-            return headline(report)
+            return summary(report, self.scenario.programmes)
         finally:
             await api.close()
 
@@ -175,8 +177,9 @@ def demo_command(
         ),
     ] = False,
 ) -> None:
-    """Run the programme end to end: 20 mentors, 40 referrals over FHIR, HL7 v2 and CSV, four months of
-    weekly sessions and PAM, replayed in scenario time, ending with the commissioner's report."""
+    """Run the programmes end to end: 20 mentors, 40 referrals over FHIR, HL7 v2 and CSV, four months of
+    weekly sessions and PAM; alongside, 16 people with long Covid in two fortnightly groups with C19-YRSm;
+    replayed in scenario time, ending with the commissioner's report."""
     folder = fresh_data_dir(data_dir, seed)
     (folder / "feeds").mkdir()
     # The CSV import runs in this process: its log lines would drown the progress lines.
@@ -186,8 +189,11 @@ def demo_command(
     ScenarioFileClock.set(clock_file, scenario.start)
     mllp_port = find_free_port(MLLP_PORT, HOST)
     run = DemoRun(scenario, folder, mllp_port, keep_running=keep_running)
+    group_referrals = sum(1 for r in scenario.referrals if r.condition == GROUP_CONDITION)
     run.say(
-        f"seed {seed}: {len(scenario.mentors)} mentors and {len(scenario.referrals)} referrals, from "
+        f"seed {seed}: {len(scenario.mentors)} mentors and {len(scenario.referrals) - group_referrals} "
+        f"referrals for one-to-one support; {len(scenario.facilitators)} group facilitators and "
+        f"{group_referrals} referrals for {len(scenario.cohorts)} long Covid groups; from "
         f"{scenario.start:%a %d %b %Y} to {scenario.end:%a %d %b %Y} in scenario time"
     )
     (folder / "logs").mkdir(exist_ok=True)

@@ -3,7 +3,8 @@
 Before each group of simultaneous steps the shared scenario clock is moved to their time, so every
 service judges them as it would in real use (no session in the future, baseline before the first
 session). After an acceptance it waits until matching has paired the mentee, as a coordinator would
-before the first meeting; events flow between the services over NATS as always.
+before the first meeting, or, for the group programme, until the groups service has put the person on
+its waitlist; events flow between the services over NATS as always.
 """
 
 from __future__ import annotations
@@ -18,15 +19,31 @@ from typing import Any
 
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import ScenarioFileClock
-from peer_support_cli.demo import actions, triage
+from peer_support_cli.demo import actions, group_actions, triage
 from peer_support_cli.demo.client import Api, DemoError, import_csv, send_hl7
 from peer_support_cli.demo.feeds import csv_file, hl7_message
 from peer_support_cli.demo.fhir_documents import fhir_document
-from peer_support_cli.demo.scenario import Feed, Referral, Scenario, Step
+from peer_support_cli.demo.group_scenario import CONDITION as GROUP_CONDITION
+from peer_support_cli.demo.scenario import Scenario
 from peer_support_cli.demo.state import State
+from peer_support_cli.demo.steps import Feed, Referral, Step
 
 MATCH_DEADLINE = 30.0
 POLL_SECONDS = 0.05
+PLAYS = actions.ACTIONS | group_actions.GROUP_ACTIONS
+GROUP_LABELS = (
+    ("group referrals", "referred"),
+    ("waitlisted", "waitlisted"),
+    ("plan-cohort", "cohort planned and opened"),
+    ("start-cohort", "cohort started"),
+    ("group-session", "group sessions held"),
+    ("group attended", "attended"),
+    ("group apologies", "apologies"),
+    ("group absent", "absent"),
+    ("group-follow-up", "member followed up after two absences (stopped coming)"),
+    ("measure", "C19-YRSm entered"),
+    ("finish-cohort", "cohort finished"),
+)
 
 
 class Driver:
@@ -67,22 +84,38 @@ class Driver:
         self._report_week(week)
 
     async def _tick(self, at: datetime, steps: list[Step]) -> None:
+        registering: list[Awaitable[None]] = []
         if any(step.action == "register-mentors" for step in steps):
-            await actions.register_mentors(self.api, self.scenario.mentors)
+            registering.append(actions.register_mentors(self.api, self.scenario.mentors))
             self.week["mentors registered"] += len(self.scenario.mentors)
+        if any(step.action == "register-facilitators" for step in steps):
+            facilitators = self.scenario.facilitators
+            registering.append(
+                group_actions.register_facilitators(self.api, self.state, facilitators, POLL_SECONDS)
+            )
+            self.week["facilitators registered"] += len(facilitators)
+        await asyncio.gather(*registering)
         arrivals = [step for step in steps if step.action == "arrive"]
         if arrivals:
             await self._arrive(at, arrivals)
             await triage.read_new_referrals(self.api, self.state, len(arrivals))
-        by_referral: dict[str, list[Step]] = {}
+        # A referral's steps, and a cohort's, run in order; different referrals and cohorts at once.
+        runs: dict[str, list[Step]] = {}
         for step in steps:
             if step.referral is not None and step.action != "arrive":
-                by_referral.setdefault(step.referral, []).append(step)
-        await asyncio.gather(*(self._referral_steps(key, group) for key, group in by_referral.items()))
+                runs.setdefault(step.referral, []).append(step)
+            elif step.referral is None and step.cohort is not None:
+                runs.setdefault(step.cohort, []).append(step)
+        await asyncio.gather(*(self._steps_of(key, run) for key, run in runs.items()))
         accepted = [step.referral for step in steps if step.action == "accept" and step.referral]
-        if accepted:
-            await actions.await_pairings(self.api, self.state, accepted, MATCH_DEADLINE, POLL_SECONDS)
-            self.week["matched"] += len(accepted)
+        grouped = [key for key in accepted if self.state.referral(key).condition == GROUP_CONDITION]
+        paired = [key for key in accepted if key not in grouped]
+        if paired:
+            await actions.await_pairings(self.api, self.state, paired, MATCH_DEADLINE, POLL_SECONDS)
+            self.week["matched"] += len(paired)
+        if grouped:
+            await group_actions.await_waitlist(self.api, self.state, grouped, POLL_SECONDS)
+            self.week["waitlisted"] += len(grouped)
 
     async def _arrive(self, at: datetime, arrivals: list[Step]) -> None:
         referrals = [self.state.referral(step.referral or "") for step in arrivals]
@@ -99,6 +132,7 @@ class Driver:
             sends.append(import_csv(self.database_url, export, at))
         await asyncio.gather(*sends)
         self.week.update(f"referrals by {r.feed.source}" for r in referrals)
+        self.week["group referrals"] += sum(1 for r in referrals if r.condition == GROUP_CONDITION)
 
     async def _send_fhir(self, referral: Referral) -> None:
         """The practice's system posts the referral, authenticated as that referrer."""
@@ -109,23 +143,27 @@ class Driver:
             "referrals", "POST", path, role=Role.REFERRER, subject=f"ods-{ods}", json=body, headers=headers
         )
 
-    async def _referral_steps(self, key: str, steps: list[Step]) -> None:
+    async def _steps_of(self, key: str, steps: list[Step]) -> None:
         for step in steps:
             try:
-                await actions.ACTIONS[step.action](self.api, self.state, step)
+                await PLAYS[step.action](self.api, self.state, step)
             except DemoError as exc:
                 raise DemoError(f"{step.at:%Y-%m-%d %H:%M} {step.action} for {key}: {exc}") from exc
             self.week[step.action] += 1
             if step.session is not None and not step.session.attended:
                 self.week["missed"] += 1
+            if step.group_session is not None:
+                self.week.update(f"group {presence}" for _, presence in step.group_session.register)
 
     def _report_week(self, week: int) -> None:
         counts, self.week = self.week, Counter()
         monday = self.scenario.start.date() + timedelta(weeks=week - 1)
         referrals = sum(n for what, n in counts.items() if what.startswith("referrals by "))
-        parts = []
-        if counts["mentors registered"]:
-            parts.append(f"{counts['mentors registered']} mentors registered")
+        parts = [
+            f"{counts[what]} {what}"
+            for what in ("mentors registered", "facilitators registered")
+            if counts[what]
+        ]
         if referrals:
             by = ", ".join(
                 f"{label} {counts[f'referrals by {source}']}"
@@ -146,4 +184,7 @@ class Driver:
             ("follow-up", "follow-up PAM"),
         )
         parts += [f"{counts[what]} {label}" for what, label in labels if counts[what]]
+        groups = [f"{counts[what]} {label}" for what, label in GROUP_LABELS if counts[what]]
+        if groups:
+            parts.append(f"long Covid groups: {', '.join(groups)}")
         self.say(f"week {week:2d} (from {monday:%a %d %b %Y}): {'; '.join(parts) or 'quiet'}")

@@ -7,15 +7,14 @@ import csv
 import io
 from datetime import date, datetime
 
-from peer_support_cli.demo.fhir_documents import NOTE, T2D_SNOMED, stable_uuid, ubrn
-from peer_support_cli.demo.scenario import Referral
-
-T2D_ICD10 = "E11.9"
+from peer_support_cli.demo.fhir_documents import REASONS, stable_uuid, ubrn
+from peer_support_cli.demo.steps import Referral
 
 
 def hl7_message(referral: Referral, sent_at: datetime) -> bytes:
     """A `REF^I12` from the practice's clinical system; segments end with a carriage return."""
     p, (ods, _, clinician) = referral.person, referral.practice
+    reason = REASONS[referral.condition]
     family, given = clinician.removeprefix("Dr ").split()[-1], clinician.removeprefix("Dr ").split()[0]
     control_id = stable_uuid(referral, "hl7").replace("-", "")[:20]
     segments = [
@@ -40,8 +39,8 @@ def hl7_message(referral: Referral, sent_at: datetime) -> bytes:
                 f"{p.language or 'en'}|||||||{p.ethnic_category}",
             ]
         ),
-        f"DG1|1||{T2D_ICD10}^Type 2 diabetes mellitus without complications^I10|||F",
-        f"NTE|1|P|{NOTE}",
+        f"DG1|1||{reason.icd10}^{reason.icd10_display}^I10|||F",
+        f"NTE|1|P|{reason.note}",
     ]
     return "\r".join(segments).encode() + b"\r"
 
@@ -81,7 +80,7 @@ def csv_file(referrals: list[Referral]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in referrals:
-        p = r.person
+        p, reason = r.person, REASONS[r.condition]
         writer.writerow(
             [
                 f"{r.practice[0]}-{ubrn(r)[-6:]}",
@@ -99,12 +98,12 @@ def csv_file(referrals: list[Referral]) -> str:
                 r.practice[0],
                 r.practice[2],
                 r.authored_on.isoformat(),
-                T2D_SNOMED,
+                reason.snomed,
                 "snomed",
                 p.ethnic_category,
                 p.language or "",
                 ";".join(r.preferences),
-                NOTE,
+                reason.note,
             ]
         )
     return out.getvalue()

@@ -4,15 +4,46 @@ and requesting practice contained (pure functions, no I/O)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from peer_support_cli.demo.scenario import Feed, Referral
+from peer_support_cli.demo.steps import Feed, Referral
 
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 PREFERENCE_SYSTEM = "urn:peer-support:mentee-preference"
-SNOMED, T2D_SNOMED = "http://snomed.info/sct", "44054006"
-NOTE = "Recently diagnosed; would value talking to someone who has been through it."
+SNOMED = "http://snomed.info/sct"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """How a practice codes and describes a referral for a condition."""
+
+    snomed: str
+    display: str
+    icd10: str
+    """The ICD-10 code HL7 v2 messages carry (DG1)."""
+    icd10_display: str
+    note: str
+
+
+REASONS = {
+    "t2d": Reason(
+        "44054006",
+        "Type 2 diabetes",
+        "E11.9",
+        "Type 2 diabetes mellitus without complications",
+        "Recently diagnosed; would value talking to someone who has been through it.",
+    ),
+    "long-covid": Reason(
+        "1325161000000102",
+        "Post-COVID-19 syndrome",
+        "U09.9",
+        "Post COVID-19 condition, unspecified",
+        "Fatigue and breathlessness for months since COVID-19; would like to meet others living with it.",
+    ),
+}
+"""The coded reason for referral, by the referral's condition."""
 _NAMESPACE = uuid.UUID("5b0f4e1c-6f31-4b53-9d0e-2f7d8a1c4e55")
 
 
@@ -82,7 +113,8 @@ def organization(referral: Referral) -> dict[str, Any]:
 
 
 def service_request(referral: Referral, subject: str, requester: str) -> dict[str, Any]:
-    """The UK Core ServiceRequest: a referral to peer support for type 2 diabetes."""
+    """The UK Core ServiceRequest: a referral to peer support, coded with the condition it is for."""
+    reason = REASONS[referral.condition]
     return {
         "resourceType": "ServiceRequest",
         "identifier": [{"system": "https://fhir.nhs.uk/Id/UBRN", "value": ubrn(referral)}],
@@ -93,8 +125,8 @@ def service_request(referral: Referral, subject: str, requester: str) -> dict[st
         "subject": {"reference": subject},
         "authoredOn": referral.authored_on.isoformat(),
         "requester": {"reference": requester, "display": referral.practice[2]},
-        "reasonCode": [{"coding": [{"system": SNOMED, "code": T2D_SNOMED, "display": "Type 2 diabetes"}]}],
-        "note": [{"text": NOTE}],
+        "reasonCode": [{"coding": [{"system": SNOMED, "code": reason.snomed, "display": reason.display}]}],
+        "note": [{"text": reason.note}],
     }
 
 

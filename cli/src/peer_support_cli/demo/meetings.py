@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 from peer_support_cli.demo.client import Api, DemoError
-from peer_support_cli.demo.scenario import Step
 from peer_support_cli.demo.state import COORDINATOR, State
+from peer_support_cli.demo.steps import Step
 from peer_support_cli.demo.support import PamPlan, SessionPlan
 
 PAM_DEADLINE = 30.0

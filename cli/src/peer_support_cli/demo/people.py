@@ -107,8 +107,9 @@ def weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([value for value, _ in choices], weights=[weight for _, weight in choices])[0]
 
 
-def people(rng: random.Random, count: int, on: date) -> list[Person]:
-    """`count` distinct mentees aged 30-84 on `on` (no two share a name)."""
+def people(rng: random.Random, count: int, on: date, *, first: int = 1) -> list[Person]:
+    """`count` distinct mentees aged 30-84 on `on` (no two share a name), numbered from `first` (NHS and
+    phone numbers follow the number, so people drawn in separate batches stay distinct)."""
     names: set[tuple[str, str]] = set()
     found: list[Person] = []
     while len(found) < count:
@@ -117,7 +118,7 @@ def people(rng: random.Random, count: int, on: date) -> list[Person]:
         if (given, family) in names:
             continue
         names.add((given, family))
-        n = len(found) + 1
+        n = len(found) + first
         ethnic = weighted(rng, ETHNIC)
         language = rng.choice(LANGUAGE_OF[ethnic]) if ethnic in LANGUAGE_OF and rng.random() < 0.6 else None
         district = rng.choice(DISTRICTS)
@@ -140,14 +141,15 @@ def people(rng: random.Random, count: int, on: date) -> list[Person]:
     return found
 
 
-def mentors(rng: random.Random, count: int, on: date) -> list[MentorProfile]:
-    """`count` trained, checked volunteers living with type 2 diabetes, half women, some bilingual."""
+def mentors(rng: random.Random, count: int, on: date, *, first: int = 0) -> list[MentorProfile]:
+    """`count` trained, checked volunteers living with the condition they support, half women, some
+    bilingual; numbered from `first` (names, e-mail addresses and phones follow the number)."""
     found: list[MentorProfile] = []
     speakers = ("ur", "pa", "pl", "pa", "bn")
-    for n in range(count):
+    for n in range(first, first + count):
         gender = "female" if n % 2 == 0 else "male"
         given, family = GIVEN[gender][(n * 7) % len(GIVEN[gender])], FAMILY[(n * 11 + 3) % len(FAMILY)]
-        languages = ("en", speakers[n // 4]) if n % 4 == 1 else ("en",)
+        languages = ("en", speakers[n // 4 % len(speakers)]) if n % 4 == 1 else ("en",)
         slots = rng.sample(
             [f"{d}-{p}" for d in ("mon", "tue", "wed", "thu", "fri") for p in ("morning", "afternoon")], 4
         )

@@ -1,102 +1,71 @@
-"""The demo's scenario as plain data: a seeded cohort and everything that happens to it, step by step.
+"""The demo's scenario as plain data: seeded cohorts and everything that happens to them, step by step.
 
 Twenty mentors are registered on the first Monday; forty referrals arrive over the next two weeks
 (FHIR, HL7 v2 and CSV); the coordinator contacts, gets consent from and accepts all but two; each mentee
 meets their mentor weekly for sixteen weeks, with PAM taken at the first session and a week after the
 last. One pairing ends early (the mentee moves away) and one session raises a safeguarding concern.
-The same seed and start give the same scenario; the driver plays it against the real services.
+Alongside, a long Covid group programme runs (`group_scenario`): sixteen people referred over FHIR,
+two cohorts of eight meeting fortnightly. The same seed and start give the same scenario; the driver
+plays it against the real services.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
+from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, T2D_ONE_TO_ONE, DeliveryFormat
 from peer_support_cli.demo.days import at, weekdays_from
-from peer_support_cli.demo.people import MentorProfile, Person, mentors, people, preferences, slot_of
-from peer_support_cli.demo.support import WEEKS, PamPlan, SessionPlan, pam_scores, sessions
+from peer_support_cli.demo.group_scenario import group_figures, group_story
+from peer_support_cli.demo.group_support import CohortPlan
+from peer_support_cli.demo.people import MentorProfile, mentors, people, preferences, slot_of
+from peer_support_cli.demo.steps import PRACTICES, Feed, Referral, Step
+from peer_support_cli.demo.support import WEEKS, PamPlan, pam_scores, sessions
 
 MENTORS, REFERRALS = 20, 40
 GENDER_WISH = "mentor-gender:female"
-PRACTICES = (
-    ("B86001", "Harehills Medical Practice", "Dr Chidi Okafor"),
-    ("B86008", "Chapel Allerton Surgery", "Dr Ruth Fielding"),
-    ("B86015", "Roundhay Road Health Centre", "Dr Asif Malik"),
-    ("B86024", "Armley Moor Medical Centre", "Dr Helen Birch"),
-    ("B86042", "Kirkstall Lane Surgery", "Dr Owen Price"),
-)
-
-
-class Feed(StrEnum):
-    """How a referral reaches the referrals service."""
-
-    FHIR_BUNDLE = "fhir-bundle"
-    FHIR_REQUEST = "fhir-service-request"
-    HL7 = "hl7v2"
-    CSV = "csv"
-
-    @property
-    def source(self) -> str:
-        """The source the reports count it under."""
-        return "fhir" if self.value.startswith("fhir") else self.value
-
-
-@dataclass(frozen=True)
-class Referral:
-    """One person referred by their GP practice, and their main preferences."""
-
-    key: str
-    person: Person
-    practice: tuple[str, str, str]
-    """ODS code, practice name, referring clinician."""
-    feed: Feed
-    authored_on: date
-    preferences: tuple[str, ...]
-    """Preference codes as referred (`contact-mode:phone`); the coordinator confirms them at acceptance."""
-
-
-@dataclass(frozen=True)
-class Step:
-    """Something that happens at `at` (scenario time); `referral` is the key of the referral it is about."""
-
-    at: datetime
-    referral: str | None
-    action: str
-    """register-mentors, arrive, contact, consent, accept, reject, baseline, session, concern, end,
-    complete or follow-up."""
-    detail: dict[str, object] = field(default_factory=dict)
-    session: SessionPlan | None = None
-    pam: PamPlan | None = None
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """The cohort, the steps in time order, and the figures the reports should end up showing."""
+    """The people, the steps in time order, and the figures the reports should end up showing."""
 
     seed: int
     start: datetime
     mentors: tuple[MentorProfile, ...]
     referrals: tuple[Referral, ...]
+    """Both programmes' referrals: one-to-one (R01...) first, then the groups' (L01...)."""
     steps: tuple[Step, ...]
+    facilitators: tuple[MentorProfile, ...]
+    """The volunteers trained in group facilitation."""
+    cohorts: tuple[CohortPlan, ...]
 
     @property
     def end(self) -> datetime:
         """When the last step happens."""
         return self.steps[-1].at
 
-    def expected(self) -> dict[str, int]:
-        """The counts the programme report must reach once every event has been taken in."""
-        actions = Counter(step.action for step in self.steps)
-        logged = [step.session for step in self.steps if step.session is not None]
+    @property
+    def programmes(self) -> tuple[str, ...]:
+        """The programmes the referrals are for, one-to-one first."""
+        return tuple(dict.fromkeys(r.programme for r in self.referrals))
+
+    def expected(self, programme: str = T2D_ONE_TO_ONE.code) -> dict[str, int]:
+        """The counts the programme report's figures for `programme` must reach once every event has been
+        taken in."""
+        keys = {r.key for r in self.referrals if r.programme == programme}
+        steps = [step for step in self.steps if step.referral in keys]
+        actions = Counter(step.action for step in steps)
+        logged = [step.session for step in steps if step.session is not None]
         missed = ("mentee-did-not-attend", "cancelled-by-mentee")
+        one_to_one = KNOWN_PROGRAMMES[programme].delivery is DeliveryFormat.ONE_TO_ONE
         return {
             "referrals_received": actions["arrive"],
             "accepted": actions["accept"],
             "rejected": actions["reject"],
-            "matched": actions["accept"],
+            "matched": actions["accept"] if one_to_one else 0,
             "sessions_delivered": sum(1 for s in logged if s.attended),
             "sessions_missed": sum(1 for s in logged if s.attendance in missed),
             "completions": actions["complete"],
@@ -104,6 +73,10 @@ class Scenario:
             "baselines_recorded": actions["baseline"],
             "paired": actions["follow-up"],
         }
+
+    def expected_group(self) -> dict[tuple[str, ...], int]:
+        """The counts the report's group programme section must reach (paths inside the section)."""
+        return group_figures(self.steps)
 
 
 def build(seed: int, start: date) -> Scenario:
@@ -127,6 +100,7 @@ def build(seed: int, start: date) -> Scenario:
             feed=feed,
             authored_on=arrives - timedelta(days=rng.randint(0, 3)),
             preferences=preferences(rng, person, slot=n),
+            condition="t2d",
         )
         referrals.append(referral)
         steps.append(Step(at(arrives, 9, 30), referral.key, "arrive"))
@@ -153,8 +127,17 @@ def build(seed: int, start: date) -> Scenario:
         steps += _support(rng, referral, n, contact_day, early=n == moving, concern=n == worrying)
     steps.sort(key=lambda step: step.at)  # stable: a referral's steps at one time keep their order
     women = sum(m.capacity for m in cohort if m.gender == "female")
+    groups = group_story(seed, start, referrals_before=REFERRALS, mentors_before=MENTORS)
+    # Stable again: at a time both programmes have steps, the one-to-one ones come first.
+    merged = sorted([*_any_mentor_once(steps, women), *groups.steps], key=lambda step: step.at)
     return Scenario(
-        seed, at(start, 9), tuple(cohort), tuple(referrals), tuple(_any_mentor_once(steps, women))
+        seed,
+        at(start, 9),
+        tuple(cohort),
+        (*referrals, *groups.referrals),
+        tuple(merged),
+        groups.facilitators,
+        groups.cohorts,
     )
 
 

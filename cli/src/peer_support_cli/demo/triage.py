@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from peer_support_cli.demo.client import Api, DemoError
-from peer_support_cli.demo.scenario import Step
 from peer_support_cli.demo.state import COORDINATOR, State
+from peer_support_cli.demo.steps import Step
 
 
 async def read_new_referrals(api: Api, state: State, arrived: int) -> None:

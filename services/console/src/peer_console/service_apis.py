@@ -45,6 +45,7 @@ class ApiError(Exception):
         message: str,
         code: str | None = None,
         fields: dict[str, str] | None = None,
+        problems: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{api.value} answered {status}: {message}")
         self.api = api
@@ -55,6 +56,9 @@ class ApiError(Exception):
         self.fields = fields or {}
         """Request validation errors by field: a body field by its path (`contact.email`,
         `training.0.completed_on`), any other with its place (`query.programme`)."""
+        self.problems = problems or {}
+        """Every field problem the service named, whatever its code, by the same paths as `fields`:
+        for a form that places a rule's refusal by field (a register line) rather than by code."""
 
     @property
     def is_refusal(self) -> bool:
@@ -145,16 +149,18 @@ def refusal_of(api: Api, response: httpx.Response) -> ApiError:
         return ApiError(api, response.status_code, response.text[:300] or response.reason_phrase)
     code = problem.get("code")
     message = str(problem.get("detail") or problem.get("title") or response.reason_phrase)
-    fields: dict[str, str] = {}
+    items = [item for item in problem.get("errors") or () if isinstance(item, dict)]
+    problems: dict[str, str] = {}
+    for item in items:
+        problems.setdefault(_form_path(str(item.get("field", ""))), str(item.get("message", "")))
     # A refusal under the rules is placed on the form by its code; only a request the service could not
     # read is placed by the fields it names.
-    items = [item for item in problem.get("errors") or () if isinstance(item, dict)]
+    fields: dict[str, str] = {}
     if code == INVALID_REQUEST and items:
-        for item in items:
-            fields.setdefault(_form_path(str(item.get("field", ""))), str(item.get("message", "")))
+        fields = dict(problems)
         # "the request has 2 invalid fields" helps no one next to a form: say which, and why.
         message = "; ".join(_said(item) for item in items)
-    return ApiError(api, response.status_code, message, str(code) if code else None, fields)
+    return ApiError(api, response.status_code, message, str(code) if code else None, fields, problems)
 
 
 def _form_path(field: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Coroutine
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,10 +14,11 @@ from peer_groups.api import ROUTERS
 from peer_groups.consumers.subscriptions import subscriptions
 from peer_groups.settings import GroupsSettings
 from peer_groups.store import MIGRATIONS
-from peer_groups.use_cases.cohort_starts import keep_starting_cohorts
-from peer_groups.use_cases.escalation import keep_escalating
+from peer_groups.use_cases.cohort_starts import start_due_cohorts
+from peer_groups.use_cases.escalation import escalate_overdue
 from peer_shared.clock import Clock
 from peer_shared.http.app import service_app
+from peer_shared.messaging.periodic import run_periodically
 from peer_shared.runtime import ServiceRuntime
 
 
@@ -34,13 +36,17 @@ def create_app(settings: GroupsSettings | None = None, *, clock: Clock | None = 
     def background() -> dict[str, Coroutine[Any, Any, None]]:
         # Each periodic check of the service, by task name; every one runs until the app stops.
         return {
-            "groups-cohort-starts": keep_starting_cohorts(
-                runtime.unit_of_work, configured.cohort_start_check_seconds
-            ),
-            "groups-safeguarding-escalation": keep_escalating(
+            "groups-cohort-starts": run_periodically(
                 runtime.unit_of_work,
-                configured.escalation_intervals(),
-                configured.safeguarding_check_seconds,
+                start_due_cohorts,
+                every=configured.cohort_start_check_seconds,
+                check="cohort start check",
+            ),
+            "groups-safeguarding-escalation": run_periodically(
+                runtime.unit_of_work,
+                partial(escalate_overdue, intervals=configured.escalation_intervals()),
+                every=configured.safeguarding_check_seconds,
+                check="group safeguarding escalation check",
             ),
         }
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from peer_groups.domain.programme import ProgrammeRules
-from peer_shared.contracts.events.safeguarding import Urgency
 from peer_shared.contracts.programmes import KNOWN_PROGRAMMES
-from peer_shared.settings import ServiceSettings
+from peer_shared.safeguarding_settings import SafeguardingSettings
 
 
 class WaitlistOrder(StrEnum):
@@ -58,8 +56,8 @@ class GroupProgramme(BaseModel):
         return ProgrammeRules(**self.model_dump(exclude={"waitlist_order", "condition"}))
 
 
-class GroupsSettings(ServiceSettings):
-    """The groups service's one settings object."""
+class GroupsSettings(SafeguardingSettings):
+    """The groups service's one settings object (concerns escalate as in the sessions service)."""
 
     service_name: str = Field("groups", description="Service name")
     http_port: int = Field(8006, ge=0, le=65535, description="Port the HTTP API listens on")
@@ -71,26 +69,6 @@ class GroupsSettings(ServiceSettings):
     cohort_start_check_seconds: float = Field(
         60, gt=0, description="How often cohorts whose start date has come are started"
     )
-    safeguarding_escalate_after_minutes: dict[Urgency, float] = Field(
-        {Urgency.IMMEDIATE: 15, Urgency.WITHIN_24_HOURS: 240, Urgency.ROUTINE: 3 * 24 * 60},
-        description="An unacknowledged concern is raised again each time this long passes, per urgency",
-    )
-    safeguarding_check_seconds: float = Field(
-        30, gt=0, description="How often unacknowledged concerns are checked for escalation"
-    )
-
-    @field_validator("safeguarding_escalate_after_minutes")
-    @classmethod
-    def _positive(cls, value: dict[Urgency, float]) -> dict[Urgency, float]:
-        if any(minutes <= 0 for minutes in value.values()):
-            raise ValueError("escalation intervals must be positive")
-        return value
-
-    def escalation_intervals(self) -> dict[Urgency, timedelta]:
-        """How long each urgency may wait unacknowledged before it is raised again (as in sessions)."""
-        defaults = GroupsSettings.model_fields["safeguarding_escalate_after_minutes"].default
-        minutes = defaults | self.safeguarding_escalate_after_minutes
-        return {urgency: timedelta(minutes=value) for urgency, value in minutes.items()}
 
     def programme(self, code: str) -> GroupProgramme | None:
         """The programme's configuration, or None when this service does not run it."""

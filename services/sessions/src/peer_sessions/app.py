@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -12,9 +13,10 @@ from peer_sessions.api import ROUTERS
 from peer_sessions.consumers.subscriptions import subscriptions
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.store import MIGRATIONS
-from peer_sessions.use_cases.escalation import keep_escalating
+from peer_sessions.use_cases.escalation import escalate_overdue
 from peer_shared.clock import Clock
 from peer_shared.http.app import service_app
+from peer_shared.messaging.periodic import run_periodically
 from peer_shared.runtime import ServiceRuntime
 
 
@@ -32,10 +34,11 @@ def create_app(settings: SessionsSettings | None = None, *, clock: Clock | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime.lifespan(app):
             escalation = asyncio.create_task(
-                keep_escalating(
+                run_periodically(
                     runtime.unit_of_work,
-                    configured.escalation_intervals(),
-                    configured.safeguarding_check_seconds,
+                    partial(escalate_overdue, intervals=configured.escalation_intervals()),
+                    every=configured.safeguarding_check_seconds,
+                    check="safeguarding escalation check",
                 ),
                 name="sessions-safeguarding-escalation",
             )

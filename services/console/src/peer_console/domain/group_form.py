@@ -50,33 +50,33 @@ SIZE_RANGES = {
     "cadence_days": (1, 31),
 }
 MAX_FACILITATORS = 2
+DURATION_RANGE = (10, 480)
+"""Minutes a held session may last, as the groups service takes them."""
 REGISTER = "register"
 """Where refusals about the register as a whole are shown (its heading)."""
 GENERAL = "general"
 """Where a refusal about the cohort as a whole is shown (above its actions)."""
 
-# Where each of the groups service's refusal codes is shown on the register form; any other beside the date.
+# Where each of the groups service's refusal codes is shown on the register form (an `invalid-session` is
+# placed by the fields it names: a register line next to its member); any other beside the date.
 REGISTER_REFUSALS = {
     "no-valid-facilitator": "facilitators",
-    "facilitator-not-of-cohort": "facilitators",
-    "register-incomplete": REGISTER,
-    "register-unknown-member": REGISTER,
-    "register-mismatch": REGISTER,
-    "cancel-reason-required": "cancel_reason",
-    "duration-required": "duration_minutes",
+    "unknown-facilitator": "facilitators",
     "session-in-future": "held_on",
-    "session-before-start": "held_on",
+    "cohort-not-running": "status",
 }
 # ... and on the cohort form; any other beside the name.
 COHORT_REFUSALS = {
     "unknown-programme": "programme",
     "unknown-facilitator": "facilitators",
-    "too-many-facilitators": "facilitators",
-    "venue-required": "venue",
-    "online-link-required": "online_link",
-    "sizes-inconsistent": "min_size",
-    "starts-in-past": "starts_on",
+    "sizes-out-of-order": "min_size",
 }
+ENROL_REFUSALS = frozenset(
+    {"cohort-not-open", "cohort-full", "not-waiting", "left-this-cohort", "not-on-waitlist"}
+)
+"""Refusals of an enrolment, shown next to the person chosen (`not-on-waitlist` is the service's 404)."""
+FOLLOW_UP_REFUSALS = frozenset({"no-follow-up-due", "member-not-enrolled", "cohort-over", "member-not-found"})
+"""Refusals of a follow-up outcome, shown next to it (`member-not-found` is the service's 404)."""
 COHORT_FIELDS = ("programme", "name", "starts_on", "setting", "venue", "online_link", "facilitators", *SIZES)
 
 
@@ -178,14 +178,18 @@ def read_register_form(form: Any, members: Sequence[str], facilitators: Sequence
     held_on = _day(values.get("held_on", ""))
     if held_on is None:
         errors["held_on"] = "Enter the date of the session (if cancelled, the day it was planned)"
-    duration = _whole(values.get("duration_minutes", ""), 1, 480) if held else None
-    if held and duration is None:
-        errors["duration_minutes"] = "Enter how long the session lasted, in minutes (1 to 480)"
+    minutes = values.get("duration_minutes", "") if held else ""
+    # Empty: the groups service takes the programme's usual length.
+    duration = _whole(minutes, *DURATION_RANGE) if minutes else None
+    if minutes and duration is None:
+        low, high = DURATION_RANGE
+        errors["duration_minutes"] = f"Enter how long the session lasted, {low} to {high} minutes"
     setting = values.get("setting", "")
-    if setting not in {s.value for s in GroupSetting}:
+    if setting and setting not in {s.value for s in GroupSetting}:
         errors["setting"] = "Choose whether the session was in a venue or online"
     chosen = [m for m in values["facilitators"] if m in facilitators]
-    if not chosen:
+    # A cancelled session may have had nobody to run it (cancelled for want of a facilitator).
+    if held and not chosen:
         errors["facilitators"] = "Choose who facilitated the session"
     register: dict[str, str] = {}
     if held:
@@ -206,7 +210,7 @@ def read_register_form(form: Any, members: Sequence[str], facilitators: Sequence
         "status": status,
         "held_on": held_on.isoformat() if held_on else None,
         "duration_minutes": duration,
-        "setting": setting,
+        "setting": setting or None,
         "topics": topics if held else [],
         "facilitators": chosen,
         "register": register,
@@ -219,15 +223,18 @@ def read_register_form(form: Any, members: Sequence[str], facilitators: Sequence
 def refusal_errors(
     code: str | None, message: str, fields: Mapping[str, str], places: Mapping[str, str], default: str
 ) -> dict[str, str]:
-    """The groups service's refusal as errors by form field, in its own words: a request it could not
-    read by the fields it names (`register.ref_...`, `topics.0`), a refusal under its rules by its code
-    (`places`, e.g. REGISTER_REFUSALS), else beside `default`."""
+    """The groups service's refusal as errors by form field, in its own words: a refusal under its rules
+    by its code (`places`, e.g. REGISTER_REFUSALS); else by the fields it names (`fields`: a request it
+    could not read, or a record breaking its rules, e.g. `register.ref_...`, `topics.0`); else beside
+    `default`."""
+    if code in places:
+        return {places[code or ""]: _sentence(message)}
     if fields:
         errors: dict[str, str] = {}
         for path, text in fields.items():
             errors.setdefault(_field_of(path, default), _sentence(text))
         return errors
-    return {places.get(code or "", default): _sentence(message)}
+    return {default: _sentence(message)}
 
 
 REGISTER_FIELDS = (

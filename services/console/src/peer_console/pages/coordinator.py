@@ -34,9 +34,10 @@ async def _section(call: Awaitable[Any]) -> tuple[Any, str | None]:
 async def home(request: Request, account: Coordinator) -> Response:
     """Everything awaiting a coordinator, most urgent first."""
     apis, settings = apis_of(request), console_of(request).settings
-    (concerns, group_concerns, referrals, waitlist, proposals, quiet, checks) = await asyncio.gather(
+    sections = await asyncio.gather(
         _section(apis.get(account, Api.SESSIONS, "/safeguarding/concerns", open_only="true")),
         _section(apis.get(account, Api.GROUPS, "/concerns", status="open")),
+        _section(apis.get(account, Api.GROUPS, "/follow-ups", limit=50)),
         _section(apis.get(account, Api.REFERRALS, "/referrals", status=["received", "contacted"])),
         _section(apis.get(account, Api.MATCHING, "/waitlist")),
         _section(apis.get(account, Api.MATCHING, "/matches", status="proposed")),
@@ -47,6 +48,7 @@ async def home(request: Request, account: Coordinator) -> Response:
             )
         ),
     )
+    (concerns, group_concerns, follow_ups, referrals, waitlist, proposals, quiet, checks) = sections
     ready = await asyncio.gather(*(apis.readiness(api) for api in Api))
     dead_letters = {api.value: body.get("dead_letters") for api, body in zip(Api, ready, strict=True)}
     return render(
@@ -55,6 +57,7 @@ async def home(request: Request, account: Coordinator) -> Response:
         title="Coordinator home",
         concerns=concerns,
         group_concerns=group_concerns,
+        follow_ups=follow_ups,
         referrals=referrals,
         waitlist=waitlist,
         proposals=proposals,

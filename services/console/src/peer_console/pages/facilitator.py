@@ -18,6 +18,7 @@ from peer_console.domain.group_form import (
     GROUP_TOPICS,
     HELD,
     PRESENCE,
+    REGISTER,
     REGISTER_REFUSALS,
     SETTINGS,
     GroupForm,
@@ -92,13 +93,13 @@ async def _cohort(request: Request, account: Account, cohort_id: str) -> dict[st
 @router.get("/{cohort_id}/register")
 async def register_form(request: Request, account: Mentor, cohort_id: str) -> Response:
     """The register of the cohort's next session: held today by this facilitator, in the cohort's setting,
-    the cohort's session length, every member to mark."""
+    every member to mark (the length left empty is the programme's usual)."""
     cohort = await _cohort(request, account, cohort_id)
     today = uk_today(console_of(request).clock).isoformat()
     values: dict[str, Any] = {
         "status": "held",
         "held_on": today,
-        "duration_minutes": "90",
+        "duration_minutes": "",
         "setting": cohort.get("setting", ""),
         "facilitators": [account.api_subject] if account.api_subject in cohort["facilitators"] else [],
         "topics": [],
@@ -121,7 +122,14 @@ async def take_register(request: Request, account: Mentor, cohort_id: str) -> Re
         except ApiError as exc:
             if not exc.is_refusal:
                 raise
-            parsed.errors |= refusal_errors(exc.code, exc.message, exc.fields, REGISTER_REFUSALS, "held_on")
+            errors = refusal_errors(exc.code, exc.message, exc.problems, REGISTER_REFUSALS, "held_on")
+            # The members may have changed since the form was shown (member-missing): show them as
+            # they are now, and a line about someone without a row above the register.
+            cohort = await _cohort(request, account, cohort_id)
+            rows = {presence_field(m["referral_id"]) for m in current_members(cohort)}
+            for name in [n for n in errors if n.startswith("presence_") and n not in rows]:
+                errors.setdefault(REGISTER, errors.pop(name))
+            parsed.errors |= errors
         else:
             return RedirectResponse(f"/mentor/groups?recorded={cohort['cohort_id']}", status_code=303)
     return _register_page(request, account, cohort, parsed, 422)

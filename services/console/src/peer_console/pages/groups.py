@@ -18,6 +18,8 @@ from peer_console.domain.accounts import Account
 from peer_console.domain.group_form import (
     COHORT_ID,
     COHORT_REFUSALS,
+    ENROL_REFUSALS,
+    FOLLOW_UP_REFUSALS,
     GENERAL,
     GROUP_PROGRAMMES,
     REFERRAL_ID,
@@ -86,8 +88,9 @@ async def _facilitators(request: Request, account: Account) -> list[dict[str, An
         _optional(apis.get(account, Api.MATCHING, "/mentors")),
     )
     listed = mentors["items"] if isinstance(mentors, dict) else (mentors or [])
-    names = {m["mentor_id"]: m.get("contact", {}).get("full_name") for m in listed if "mentor_id" in m}
-    rows = [dict(f) | {"name": names.get(f["mentor_id"])} for f in found]
+    names = {m["mentor_id"]: (m.get("contact") or {}).get("full_name") for m in listed if "mentor_id" in m}
+    # A mentor who has left is no longer a facilitator groups accepts (unknown-facilitator).
+    rows = [dict(f) | {"name": names.get(f["mentor_id"])} for f in found if f.get("status") != "left"]
     today = uk_today(console_of(request).clock).isoformat()
     for row in rows:
         until = row.get("checks_valid_until")
@@ -133,7 +136,7 @@ async def create_cohort(request: Request, account: Coordinator) -> Response:
         except ApiError as exc:
             if not exc.is_refusal:
                 raise
-            parsed.errors |= refusal_errors(exc.code, exc.message, exc.fields, COHORT_REFUSALS, "name")
+            parsed.errors |= refusal_errors(exc.code, exc.message, exc.problems, COHORT_REFUSALS, "name")
         else:
             return RedirectResponse(
                 f"/coordinator/groups/{created['cohort_id']}?done=created", status_code=303
@@ -141,10 +144,23 @@ async def create_cohort(request: Request, account: Coordinator) -> Response:
     return _cohort_form(request, facilitators, parsed, 422)
 
 
-async def _waiting(request: Request, account: Account, programme: str) -> list[dict[str, Any]]:
-    """Waitlisted people without a cohort yet, in waitlist order (empty if the waitlist cannot be read)."""
-    waitlist = await _optional(apis_of(request).get(account, Api.GROUPS, "/waitlist", programme=programme))
-    return [w for w in (waitlist or {}).get("items", []) if not w.get("cohort_id")]
+async def _waiting(request: Request, account: Account, cohort: dict[str, Any]) -> list[dict[str, Any]]:
+    """The programme's waitlist in order, less the people who have (or had) a place in this cohort;
+    empty if the waitlist cannot be read. The waitlist's `cohort_id` is the place someone holds or
+    would be offered, so it cannot tell who is still waiting: one holding a place elsewhere is refused
+    by the groups service (not-waiting), in its words next to the choice."""
+    waitlist = await _optional(
+        apis_of(request).get(account, Api.GROUPS, "/waitlist", programme=cohort["programme"])
+    )
+    members = {m["referral_id"] for m in cohort["members"]}
+    return [w for w in (waitlist or {}).get("items", []) if w["referral_id"] not in members]
+
+
+def _refusal_of(exc: ApiError, codes: frozenset[str]) -> str:
+    """The groups service's words for a refusal the form shows; anything else is an error page."""
+    if exc.is_refusal or exc.code in codes:
+        return exc.message
+    raise exc
 
 
 async def cohort_page(
@@ -157,9 +173,7 @@ async def cohort_page(
 ) -> Response:
     """The cohort page, with errors next to the action or member they concern."""
     cohort = await apis_of(request).get(account, Api.GROUPS, f"/cohorts/{cohort_id}")
-    waiting = (
-        await _waiting(request, account, cohort["programme"]) if cohort["status"] in STATUSES[:3] else []
-    )
+    waiting = await _waiting(request, account, cohort) if cohort["status"] in STATUSES[:3] else []
     done = request.query_params.get("done", "")
     return render(
         request,
@@ -195,9 +209,8 @@ async def enrol(request: Request, account: Coordinator, cohort_id: str) -> Respo
     try:
         await apis_of(request).post(account, Api.GROUPS, f"/cohorts/{cohort_id}/members", values)
     except ApiError as exc:
-        if not exc.is_refusal:
-            raise
-        return await cohort_page(request, account, cohort_id, 422, {"referral_id": exc.message}, values)
+        errors = {"referral_id": _refusal_of(exc, ENROL_REFUSALS)}
+        return await cohort_page(request, account, cohort_id, 422, errors, values)
     return RedirectResponse(f"/coordinator/groups/{cohort_id}?done=enrolled", status_code=303)
 
 
@@ -219,9 +232,8 @@ async def follow_up(request: Request, account: Coordinator, cohort_id: str, refe
     try:
         await apis_of(request).post(account, Api.GROUPS, path, {"outcome": outcome})
     except ApiError as exc:
-        if not exc.is_refusal:
-            raise
-        return await cohort_page(request, account, cohort_id, 422, {name: exc.message}, values)
+        errors = {name: _refusal_of(exc, FOLLOW_UP_REFUSALS)}
+        return await cohort_page(request, account, cohort_id, 422, errors, values)
     return RedirectResponse(f"/coordinator/groups/{cohort_id}?done={outcome}", status_code=303)
 
 

@@ -86,8 +86,12 @@ class SessionIn(_In):
     setting: GroupSetting | None = Field(None, description="Unset: the cohort's")
     topics: list[Topic] = Field(default_factory=list, max_length=len(Topic))
     facilitators: list[MentorId] = Field(default_factory=list, max_length=4)
-    register: dict[ReferralId, Presence] = Field(
-        default_factory=dict, max_length=100, description="Every current member once (held sessions)"
+    # Named `marks` in Python: `register` would shadow the model class's ABC `register` method.
+    marks: dict[ReferralId, Presence] = Field(
+        default_factory=dict,
+        alias="register",
+        max_length=100,
+        description="Every current member once (held sessions)",
     )
     cancel_reason: CancellationReason | None = None
     notes: str | None = Field(None, max_length=4000, description="Free text; stays in this service")
@@ -101,7 +105,7 @@ class SessionIn(_In):
             setting=self.setting,
             duration_minutes=self.duration_minutes,
             topics=tuple(dict.fromkeys(self.topics)),
-            register=dict(self.register) if self.status is SessionStatus.HELD else None,
+            register=dict(self.marks) if self.status is SessionStatus.HELD else None,
             cancel_reason=self.cancel_reason,
             notes=self.notes,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from peer_groups.domain.group_session import SessionStatus, StoredSession
 from peer_shared.contracts.codes import Topic
@@ -24,7 +24,8 @@ class SessionOut(BaseModel):
     setting: GroupSetting | None
     topics: list[Topic]
     facilitators: list[str]
-    register: dict[str, Presence]
+    # Named `marks` in Python: `register` would shadow the model class's ABC `register` method.
+    marks: dict[str, Presence] = Field(serialization_alias="register")
     cancel_reason: CancellationReason | None
     notes: str | None
 
@@ -43,7 +44,7 @@ class SessionOut(BaseModel):
             setting=r.setting,
             topics=list(r.topics),
             facilitators=list(r.facilitators),
-            register=dict(r.register or {}),
+            marks=dict(r.register or {}),
             cancel_reason=r.cancel_reason,
             notes=r.notes,
         )

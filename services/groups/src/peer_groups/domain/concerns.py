@@ -3,7 +3,8 @@ a coordinator, escalated while nobody has.
 
 A concern nobody acknowledges is raised again every `interval` for its urgency (level 1 after one
 interval, level 2 after two, ...), so it keeps reaching the safeguarding lead until someone takes it:
-the same rule, and the same intervals, as a one-to-one concern in the sessions service.
+the same rule (`peer_shared.safeguarding`), and the same intervals, as a one-to-one concern in the
+sessions service.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from peer_shared.contracts.events.safeguarding import (
     Urgency,
 )
 from peer_shared.refusals import Conflict, FieldProblem, Invalid
+from peer_shared.safeguarding import MAX_ESCALATION_LEVEL as MAX_ESCALATION_LEVEL
+from peer_shared.safeguarding import escalation_due
 
 MAX_DETAILS_CHARS = 10_000
-MAX_ESCALATION_LEVEL = 1000
-"""The contract's limit on `GroupConcernRaised.escalation_level`."""
 
 
 class ConcernProblem(StrEnum):
@@ -73,10 +74,15 @@ class Concern:
 
     def escalate(self, now: datetime, intervals: Mapping[Urgency, timedelta]) -> bool:
         """Raise the escalation level if another interval has passed unacknowledged; say if it rose."""
-        if self.acknowledged_at is not None:
-            return False
-        due = min(int((now - self.raised_at) / intervals[self.urgency]), MAX_ESCALATION_LEVEL)
-        if due <= self.escalation_level:
+        due = escalation_due(
+            raised_at=self.raised_at,
+            urgency=self.urgency,
+            escalation_level=self.escalation_level,
+            acknowledged=self.acknowledged_at is not None,
+            now=now,
+            intervals=intervals,
+        )
+        if due is None:
             return False
         self.escalation_level = due
         return True

@@ -7,9 +7,6 @@ LOCKED, so several replicas can run the check without starting a cohort twice.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable
 from datetime import date
 
 from peer_groups import events_out
@@ -23,9 +20,6 @@ from peer_shared.messaging.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
 BATCH = 100
-
-UnitsOfWork = Callable[[], contextlib.AbstractAsyncContextManager[UnitOfWork]]
-"""Opens a unit of work (the runtime's `unit_of_work`)."""
 
 
 async def start_cohort(uow: UnitOfWork, cohort: Cohort, *, on: date, caused_by: Cause) -> None:
@@ -60,14 +54,3 @@ async def start_due_cohorts(uow: UnitOfWork) -> int:
     for cohort in due:
         await start_if_due(uow, cohort)
     return len(due)
-
-
-async def keep_starting_cohorts(unit_of_work: UnitsOfWork, every: float) -> None:
-    """Check for cohorts due to start every `every` seconds until cancelled; a failed pass is retried."""
-    while True:
-        try:
-            async with unit_of_work() as uow:
-                await start_due_cohorts(uow)
-        except Exception as exc:
-            log.error("cohort start check failed", error=repr(exc))
-        await asyncio.sleep(every)

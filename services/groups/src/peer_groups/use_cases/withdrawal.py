@@ -26,11 +26,20 @@ async def withdraw_referral(
     acceptance arriving after the withdrawal adds nothing.
     """
     session = uow.session
+    # Every writer locks a cohort before the waitlist entries of its members (opening, enrolling,
+    # finishing): so does this, or a withdrawal and a cohort finishing at once would deadlock.
+    seen = await waitlist_repo.get(session, unknown.referral_id)
+    cohort = None
+    if seen is not None and seen.status is EntryStatus.ENROLLED and seen.cohort_id is not None:
+        cohort = await cohort_for(uow, seen.cohort_id, for_update=True)
     entry = await waitlist_repo.get(session, unknown.referral_id, for_update=True)
+    locked = cohort.id if cohort is not None else None
+    if entry is not None and entry.status is EntryStatus.ENROLLED and entry.cohort_id != locked:
+        # The place moved between the two reads; the consumer's redelivery runs this again.
+        raise RuntimeError(f"{unknown.referral_id} changed cohort while being withdrawn")
     if entry is None:
         await waitlist_repo.add(session, unknown, at=uow.clock.now())
-    elif entry.status is EntryStatus.ENROLLED and entry.cohort_id is not None:
-        cohort = await cohort_for(uow, entry.cohort_id, for_update=True)
+    elif entry.status is EntryStatus.ENROLLED and cohort is not None:
         place = await cohorts_repo.current_place(session, entry.referral_id)
         if place is not None:
             await enrolment.leave(uow, cohort, place[1], LeaveReason.WITHDREW, on=on, caused_by=caused_by)

@@ -1,7 +1,8 @@
 """Safeguarding concerns: raised from a pairing, acknowledged by a coordinator, escalated while not.
 
 A concern nobody acknowledges is raised again every `interval` for its urgency (level 1 after one
-interval, level 2 after two, ...), so it keeps reaching the safeguarding lead until someone takes it.
+interval, level 2 after two, ...), so it keeps reaching the safeguarding lead until someone takes it:
+the rule in `peer_shared.safeguarding`, the same for a group concern.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from peer_shared.contracts.events.safeguarding import (
     Urgency,
 )
 from peer_shared.refusals import Conflict, Invalid
+from peer_shared.safeguarding import escalation_due
 
 MAX_DETAILS_CHARS = 10_000
-MAX_ESCALATION_LEVEL = 1000
 
 
 @dataclass
@@ -48,10 +49,15 @@ class Concern:
 
     def escalate(self, now: datetime, intervals: Mapping[Urgency, timedelta]) -> bool:
         """Raise the escalation level if another interval has passed unacknowledged; say if it rose."""
-        if self.acknowledged_at is not None:
-            return False
-        due = min(int((now - self.raised_at) / intervals[self.urgency]), MAX_ESCALATION_LEVEL)
-        if due <= self.escalation_level:
+        due = escalation_due(
+            raised_at=self.raised_at,
+            urgency=self.urgency,
+            escalation_level=self.escalation_level,
+            acknowledged=self.acknowledged_at is not None,
+            now=now,
+            intervals=intervals,
+        )
+        if due is None:
             return False
         self.escalation_level = due
         return True

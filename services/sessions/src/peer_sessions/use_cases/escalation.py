@@ -1,4 +1,5 @@
-"""Escalating unacknowledged safeguarding concerns: a periodic check started with the app.
+"""Escalating unacknowledged safeguarding concerns: a periodic check the app runs with
+`peer_shared.messaging.periodic.run_periodically`.
 
 Each pass runs in one transaction on the injected clock: concerns overdue for their urgency are raised
 again at the next escalation level, in the urgent outbox lane. Rows are locked with SKIP LOCKED, so
@@ -7,9 +8,7 @@ several replicas can run the check without raising a concern twice.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 
 from peer_sessions import events_out
@@ -20,9 +19,6 @@ from peer_shared.messaging.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
 BATCH = 500
-
-UnitsOfWork = Callable[[], contextlib.AbstractAsyncContextManager[UnitOfWork]]
-"""Opens a unit of work (the runtime's `unit_of_work`)."""
 
 
 async def escalate_overdue(uow: UnitOfWork, intervals: Mapping[Urgency, timedelta]) -> int:
@@ -39,16 +35,3 @@ async def escalate_overdue(uow: UnitOfWork, intervals: Mapping[Urgency, timedelt
         log.warning("safeguarding concern escalated", concern_id=concern.id, level=concern.escalation_level)
         escalated += 1
     return escalated
-
-
-async def keep_escalating(
-    unit_of_work: UnitsOfWork, intervals: Mapping[Urgency, timedelta], every: float
-) -> None:
-    """Check for overdue concerns every `every` seconds until cancelled; a failed pass is retried."""
-    while True:
-        try:
-            async with unit_of_work() as uow:
-                await escalate_overdue(uow, intervals)
-        except Exception as exc:
-            log.error("safeguarding escalation check failed", error=repr(exc))
-        await asyncio.sleep(every)
