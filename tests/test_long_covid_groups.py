@@ -6,8 +6,9 @@ eight, fortnightly for four sessions, with two trained facilitators that matchin
 opens it: everyone on the waitlist gets a place. The facilitator takes the register at each session: one
 member stops coming (absent twice in a row, flagged, followed up, stopped), one sends apologies too often to
 complete. C19-YRSm totals are recorded at baseline; the cohort finishes by itself with its last session,
-and the end totals follow; the commissioner's report shows the programme's section. Matching never proposes a one-to-one match for
-anyone, and every event is on the bus exactly once with the referral's correlation id.
+and the end totals follow; the commissioner's report shows the programme's section. Matching never
+proposes a one-to-one match for anyone, and every event is on the bus exactly once with the referral's
+correlation id.
 """
 
 from __future__ import annotations
