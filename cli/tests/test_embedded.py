@@ -223,9 +223,7 @@ def test_the_console_is_configured_for_plain_http_on_this_machine(infra: Infrast
     assert settings.session_secret.get_secret_value() == infra.console_session_secret
     assert settings.token_issuer == CONSOLE_ISSUER
     assert settings.secure_cookies is False
-    assert [settings.referrals_url, settings.matching_url, settings.sessions_url, settings.outcomes_url] == [
-        urls[name] for name in SERVICES
-    ]
+    assert [getattr(settings, f"{name}_url") for name in SERVICES] == [urls[name] for name in SERVICES]
 
 
 def test_an_older_data_folder_gains_the_console_secrets_and_keeps_the_rest() -> None:

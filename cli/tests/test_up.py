@@ -31,12 +31,13 @@ from peer_referrals.feeds.csv.columns import template as csv_template
 from peer_shared.auth.tokens import Role, issue_token, load_private_key
 from peer_shared.clock import SystemClock
 from peer_support_cli.embedded.service_config import OPERATOR_ISSUER
+from peer_support_cli.services import EVERYTHING
 from peer_support_cli.up import Console
 
 pytestmark = pytest.mark.integration
 
 DEADLINE = 60.0
-ALL_SERVICES = ("referrals", "matching", "sessions", "outcomes", "console")
+ALL_SERVICES = tuple(service.name for service in EVERYTHING)
 PASSWORD = "a long enough password"
 
 

@@ -43,7 +43,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("outcomes.mean_change", "Mean change in score"),
     ("outcomes.share_gained_3_or_more", "Share gaining 3 or more points"),
 )
-PERCENTAGES = frozenset({"attendance_rate", "share_gained_3_or_more"})
+PERCENTAGES = frozenset(
+    {"attendance_rate", "share_gained_3_or_more", "completion_rate", "drop_out_rate", "share_reached_mid"}
+)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
