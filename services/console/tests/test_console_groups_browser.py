@@ -5,7 +5,9 @@ front of the real services with the test's condition on the long Covid group pro
 Every page of the stand-in's cohort (members with a follow-up flag, the facilitators' warning, the
 schedule, the follow-up form), the waitlist with its proposal, the cohort form, the coordinator home with
 a group concern, and the facilitator's register on a phone (an unmarked member, then the service's
-no-valid-facilitator refusal next to the facilitators) are checked with axe.
+no-valid-facilitator refusal next to the facilitators), and the commissioner's report with a group
+programme's section (in front of a stand-in report, `peer_testkit.console.fake_outcomes`) are checked
+with axe.
 
 End to end:
 
@@ -35,6 +37,7 @@ from peer_shared.auth.tokens import Role
 from peer_shared.clock import SystemClock, uk_today
 from peer_testkit.console.browser import PHONE, Visits, chromium, person, sign_in
 from peer_testkit.console.fake_groups import COHORT_ID, MENTOR_A, FakeGroups
+from peer_testkit.console.fake_outcomes import answering_reports
 from peer_testkit.console.group_steps import facilitator, refer_to_group, waitlist
 from peer_testkit.console.platform import Keys, Platform, console_settings, serve_console
 from peer_testkit.console.steps import service_json
@@ -47,7 +50,7 @@ async def test_group_pages_in_front_of_the_agreed_api_in_chromium(
 ) -> None:
     fake = FakeGroups()
     settings = console_settings(console_keys, fresh_database_url, secure_cookies=False)
-    app = create_app(settings, api_transport=httpx.MockTransport(fake.handle))
+    app = create_app(settings, api_transport=httpx.MockTransport(answering_reports(fake.handle)))
     visits = Visits()
     async with serve_console(app) as url, chromium() as browser:
         platform = Platform(url, settings)
@@ -100,9 +103,15 @@ async def test_group_pages_in_front_of_the_agreed_api_in_chromium(
             await visits.check(phone)
             await phone.get_by_role("button", name="Save register").click()
             await expect(phone.locator(".nhsuk-inset-text")).to_contain_text("Register saved")
+        async with person(browser, url) as page:
+            await sign_in(page, await platform.account(Role.COMMISSIONER))
+            section = page.locator("#group-programme-long-covid-group")
+            await expect(section.get_by_role("heading", level=2)).to_contain_text("Long Covid peer support")
+            await expect(section.locator("dl")).to_contain_text("82.2%")
+            await visits.check(page)
     (sent,) = fake.sent("POST", f"/cohorts/{COHORT_ID}/sessions")[-1:]
     assert sent is not None and sorted(sent["register"].values()) == ["apologies", "attended"]
-    assert len(visits.checked) >= 9
+    assert len(visits.checked) >= 10
     assert visits.problems == {}, visits.problems
 
 

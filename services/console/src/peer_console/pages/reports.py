@@ -1,6 +1,7 @@
 """The programme report for commissioners (and coordinators): the outcomes service's report with its
 charts; filters for the period (any dates, or an NHS financial quarter), the programme, and one breakdown
-(programme, condition, locality or ethnic category, optionally one group of it); and the CSV download,
+(programme, condition, locality or ethnic category, optionally one group of it); a section per group
+programme (cohorts, attendance, how places ended, outcome measures); and the CSV download,
 which honours the same filters. Aggregates only: the outcomes service applies disclosure control to every
 commissioner request, whatever is asked, and the console only ever drops figures from what it returns."""
 
@@ -26,6 +27,7 @@ from peer_console.domain.report_filters import (
     quarter_choices,
     read_filters,
 )
+from peer_console.domain.report_groups import SCALE_COLUMNS, group_sections
 from peer_console.pages.web import SignedIn, apis_of, console_of, render
 from peer_console.service_apis import Api, ApiError
 from peer_shared.clock import uk_today
@@ -82,6 +84,8 @@ async def report(request: Request, account: Reader) -> Response:
         disclosure=(found or {}).get("disclosure", {}),
         period_label=(found or {}).get("period", {}).get("label", ""),
         link=urlencode(filters.link_query()),
+        group_sections=group_sections(found or {}),
+        scale_columns=[label for _, label in SCALE_COLUMNS],
     )
 
 
