@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,21 +28,22 @@ async def record(
 ) -> None:
     """Create or update what is known of a mentor; only the fields given change.
 
-    A mentor first heard of through anything but registration is stored as registered, so news that
-    arrives out of order still lands.
+    A mentor first heard of through anything but registration is stored as registered (or with the
+    status the news gives), so news that arrives out of order still lands; leaving is final.
     """
     changes: dict[str, Any] = {"updated_at": at}
     if status is not None:
-        changes["status"] = status.value
+        # Leaving is final: an activation or pause redelivered after the departure changes nothing.
+        left = FacilitatorStatus.LEFT.value
+        changes["status"] = case((facilitator.c.status == left, left), else_=status.value)
     if conditions is not None:
         changes["conditions"] = list(conditions)
     if group_facilitator is not None:
         changes["group_facilitator"] = group_facilitator
     if checks_valid_until is not _UNSET:
         changes["checks_valid_until"] = checks_valid_until
-    insert = pg_insert(facilitator).values(
-        {"mentor_id": mentor_id, "status": FacilitatorStatus.REGISTERED.value} | changes
-    )
+    first_heard = changes | {"mentor_id": mentor_id, "status": (status or FacilitatorStatus.REGISTERED).value}
+    insert = pg_insert(facilitator).values(first_heard)
     await session.execute(insert.on_conflict_do_update(index_elements=["mentor_id"], set_=changes))
 
 
