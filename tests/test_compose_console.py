@@ -38,7 +38,7 @@ def test_the_console_is_built_like_the_services_and_waits_for_them(console: dict
     assert console["build"] == {
         "context": ".",
         "dockerfile": "deploy/Dockerfile",
-        "args": {"SERVICE": "console"},
+        "args": {"PYTHON_IMAGE": "${PEER_PYTHON_IMAGE:-python:3.11-slim}", "SERVICE": "console"},
     }
     # The Dockerfile installs package peer-${SERVICE} and runs python -m peer_${SERVICE}.
     package = tomllib.loads((ROOT / "services/console/pyproject.toml").read_text())["project"]["name"]

@@ -15,8 +15,9 @@ COMPOSE = yaml.safe_load((Path(__file__).parents[1] / "docker-compose.yml").read
 
 
 def _image_version(service: str) -> str:
+    # The image comes from a variable whose default is the official image operators use.
     image = COMPOSE["services"][service]["image"]
-    match = re.fullmatch(r"[a-z]+:(\d+(?:\.\d+)?)-alpine", image)
+    match = re.fullmatch(r"\$\{PEER_\w+_IMAGE:-[a-z]+:(\d+(?:\.\d+)?)-alpine\}", image)
     assert match, f"{service} image {image!r} is not pinned to a version"
     return match.group(1)
 

@@ -1,4 +1,4 @@
-"""Offline checks of the compose deployment (there is no Docker engine on the project's machines)."""
+"""Offline checks of the compose deployment (CI also runs it on a real engine: deploy/compose-ci.sh)."""
 
 from __future__ import annotations
 
@@ -163,3 +163,29 @@ def test_env_example_documents_every_variable_compose_reads(compose: dict[str, A
     referenced = set(re.findall(r"\$\{(\w+)", COMPOSE.read_text()))
     documented = set(re.findall(r"^(\w+)=", (ROOT / ".env.example").read_text(), flags=re.M))
     assert referenced <= documented, f"add to .env.example: {sorted(referenced - documented)}"
+
+
+def test_make_env_fills_every_required_value_and_makes_the_keys(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    subprocess.run([str(ROOT / "deploy" / "make-env.sh"), str(env_file)], check=True, capture_output=True)
+    values = dict(
+        line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line and line[0] != "#"
+    )
+    required = set(re.findall(r"\$\{(\w+):\?", COMPOSE.read_text()))
+    assert not [name for name in sorted(required) if not values.get(name)]
+    nats = [values[f"PEER_NATS_{user}_PASSWORD"] for user in NATS_USERS]
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]{31}", password) for password in nats)
+    assert len(set(nats)) == len(nats)
+    for pair in ("issuer", "console"):
+        private = serialization.load_pem_private_key((tmp_path / "keys" / f"{pair}.key").read_bytes(), None)
+        public = (tmp_path / "keys" / f"{pair}.pub").read_bytes()
+        assert (
+            private.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            == public
+        )
+    assert values["PEER_ISSUER_PUBLIC_KEY_FILE"] == f"{tmp_path}/keys/issuer.pub"
+    assert oct((tmp_path / "keys" / "console.key").stat().st_mode & 0o777) == "0o400"
+    refused = subprocess.run([str(ROOT / "deploy" / "make-env.sh"), str(env_file)], capture_output=True)
+    assert refused.returncode == 1, "an existing .env is never overwritten"
