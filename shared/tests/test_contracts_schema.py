@@ -1,4 +1,8 @@
-"""The committed JSON Schemas and AsyncAPI document match the models, and every event fits them."""
+"""The committed JSON Schemas and AsyncAPI document match the models, and every event fits them.
+
+Each type has two schemas: the whole envelope (`<type>.json`) and its `data` alone (`<type>.data.json`),
+the one the event's `dataschema` names, as CloudEvents defines that attribute.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +27,17 @@ from peer_shared.contracts.codes import (
     SessionMode,
     Topic,
 )
-from peer_shared.contracts.export import ASYNCAPI_PATH, SCHEMA_DIR, drift, rendered_files
+from peer_shared.contracts.export import (
+    ASYNCAPI_PATH,
+    SCHEMA_DIR,
+    data_file,
+    drift,
+    envelope_file,
+    rendered_files,
+)
 from peer_shared.contracts.streams import ALL_STREAMS
 from peer_shared.contracts.subjects import subject_of
+from peer_shared.messaging.outbox import headers_of
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -276,6 +288,15 @@ def _committed(path: Path) -> dict[str, Any]:
     return json.loads((ROOT / path).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def _schemas_by_id() -> dict[str, dict[str, Any]]:
+    schemas = [_committed(path.relative_to(ROOT)) for path in sorted((ROOT / SCHEMA_DIR).glob("*.json"))]
+    return {schema["$id"]: schema for schema in schemas}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
 def _nats_match(filter_subject: str, subject: str) -> bool:
     pattern, tokens = filter_subject.split("."), subject.split(".")
     if pattern[-1] == ">":
@@ -298,18 +319,33 @@ def test_every_type_has_an_example() -> None:
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
-def test_every_type_has_a_schema_file_and_a_channel(event_type: str) -> None:
+def test_every_type_has_its_two_schema_files_and_a_channel(event_type: str) -> None:
     data_type = EVENT_TYPES[event_type]
-    schema = _committed(SCHEMA_DIR / f"{event_type}.json")
-    assert schema["$id"] == data_type.schema_uri()
-    channel = _committed(ASYNCAPI_PATH)["channels"][event_type]
+    assert _committed(SCHEMA_DIR / f"{event_type}.json")["$id"] == data_type.envelope_schema_uri()
+    assert _committed(SCHEMA_DIR / f"{event_type}.data.json")["$id"] == data_type.schema_uri()
+    document = _committed(ASYNCAPI_PATH)
+    channel = document["channels"][event_type]
     assert channel["address"] == subject_of(data_type, "{condition}")
     assert channel["x-internal"] is data_type.internal
+    message = document["components"]["messages"][event_type]
+    assert message["x-dataschema"] == data_type.schema_uri()
+    files = message["x-schema-files"]
+    assert (ROOT / ASYNCAPI_PATH.parent / files["data"]) == ROOT / data_file(data_type)
+    assert (ROOT / ASYNCAPI_PATH.parent / files["envelope"]) == ROOT / envelope_file(data_type)
+
+
+def test_dataschema_keeps_the_value_of_the_first_release() -> None:
+    # Streams keep every event and replay them to new consumers: had the value changed, the events already
+    # published would name another schema than the new ones.
+    assert {t.schema_uri() for t in EVENT_TYPES.values()} == {
+        f"urn:peer-support:schema:{event_type}" for event_type in EVENT_TYPES
+    }
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
-def test_schema_is_valid_json_schema(event_type: str) -> None:
-    jsonschema.Draft202012Validator.check_schema(_committed(SCHEMA_DIR / f"{event_type}.json"))
+@pytest.mark.parametrize("suffix", [".json", ".data.json"])
+def test_schema_is_valid_json_schema(event_type: str, suffix: str) -> None:
+    jsonschema.Draft202012Validator.check_schema(_committed(SCHEMA_DIR / f"{event_type}{suffix}"))
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
@@ -318,13 +354,40 @@ def test_example_validates_against_committed_schema_and_round_trips(event_type: 
         BY_TYPE[event_type], clock=CLOCK, condition="t2d", programme="t2d-one-to-one", subject=REF
     )
     raw = event.model_dump_json()
-    validator = jsonschema.Draft202012Validator(
-        _committed(SCHEMA_DIR / f"{event_type}.json"), format_checker=jsonschema.FormatChecker()
-    )
-    validator.validate(json.loads(raw))
+    _validator(_committed(SCHEMA_DIR / f"{event_type}.json")).validate(json.loads(raw))
     parsed = parse_event(raw)
     assert parsed == event
     assert type(parsed.data) is EVENT_TYPES[event_type]
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_data_validates_against_the_schema_its_dataschema_names(event_type: str) -> None:
+    event = json.loads(
+        new_event(BY_TYPE[event_type], clock=CLOCK, condition="t2d", programme="x").model_dump_json()
+    )
+    schema = _schemas_by_id()[event["dataschema"]]
+    assert schema == _committed(SCHEMA_DIR / f"{event_type}.data.json")
+    _validator(schema).validate(event["data"])
+    assert not _validator(schema).is_valid(event), "the data schema describes `data`, not the envelope"
+
+
+def test_a_data_schema_rejects_the_data_of_another_type() -> None:
+    event = new_event(
+        BY_TYPE["uk.nhs.peer-support.sessions.goal-set.v1"], clock=CLOCK, condition="t2d", programme="x"
+    )
+    schema = _committed(SCHEMA_DIR / "uk.nhs.peer-support.sessions.goal-reviewed.v1.data.json")
+    assert not _validator(schema).is_valid(json.loads(event.model_dump_json())["data"])
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_envelope_embeds_the_same_data_schema(event_type: str) -> None:
+    # The envelope schema is self-contained; its `data` must say exactly what the data schema says.
+    envelope = _committed(SCHEMA_DIR / f"{event_type}.json")
+    data = _committed(SCHEMA_DIR / f"{event_type}.data.json")
+    embedded = _resolve(envelope, envelope["properties"]["data"]["$ref"])
+    own = {k: v for k, v in data.items() if k not in ("$schema", "$id", "$defs")}
+    assert embedded == own
+    assert all(envelope["$defs"][name] == definition for name, definition in data.get("$defs", {}).items())
 
 
 def test_committed_schema_rejects_an_envelope_of_another_type() -> None:
@@ -332,7 +395,7 @@ def test_committed_schema_rejects_an_envelope_of_another_type() -> None:
         BY_TYPE["uk.nhs.peer-support.sessions.goal-set.v1"], clock=CLOCK, condition="t2d", programme="x"
     )
     schema = _committed(SCHEMA_DIR / "uk.nhs.peer-support.sessions.goal-reviewed.v1.json")
-    assert not jsonschema.Draft202012Validator(schema).is_valid(json.loads(event.model_dump_json()))
+    assert not _validator(schema).is_valid(json.loads(event.model_dump_json()))
 
 
 def test_pam_score_travels_as_a_json_number() -> None:
@@ -369,6 +432,16 @@ def test_asyncapi_document_is_complete_and_its_references_resolve() -> None:
         assert headers["required"] == ["Nats-Msg-Id"]
     for ref in _refs(document):
         _resolve(document, ref)
+
+
+def test_asyncapi_headers_are_those_the_outbox_sends() -> None:
+    event = new_event(
+        BY_TYPE["uk.nhs.peer-support.sessions.goal-set.v1"], clock=CLOCK, condition="t2d", programme="x"
+    )
+    sent = headers_of(event)
+    headers = _committed(ASYNCAPI_PATH)["components"]["schemas"]["NatsHeaders"]
+    assert sorted(headers["properties"]) == sorted(sent)
+    _validator(headers).validate(sent)
 
 
 def test_internal_channels_are_marked_and_on_internal_streams() -> None:

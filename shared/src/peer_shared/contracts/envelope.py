@@ -3,6 +3,9 @@
 `id` is unique per event and doubles as the idempotency key (`Nats-Msg-Id` on publish, the inbox key on
 consume). Extensions: `correlationid` (the whole flow a referral started), `causationid` (the event that
 caused this one), `condition` and `programme`. CloudEvents extension names are lower-case alphanumerics only.
+
+`dataschema` names the schema of `data` alone, as CloudEvents defines it; the whole envelope has a schema
+of its own, under another URN (`EventData.envelope_schema_uri`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from peer_shared.contracts.programmes import ConditionCode, ProgrammeCode
 
 TYPE_PREFIX = "uk.nhs.peer-support"
 SOURCE_PREFIX = "/peer-support"
+DATA_SCHEMA_PREFIX = "urn:peer-support:schema:"
+ENVELOPE_SCHEMA_PREFIX = "urn:peer-support:envelope:"
 
 EventType = Annotated[str, StringConstraints(pattern=r"^uk\.nhs\.peer-support\.[a-z-]+\.[a-z-]+\.v[0-9]+$")]
 EventSource = Annotated[str, StringConstraints(pattern=r"^/peer-support/[a-z-]+$")]
@@ -50,8 +55,17 @@ class EventData(BaseModel):
 
     @classmethod
     def schema_uri(cls) -> str:
-        """The `dataschema` URI; the file lives at `docs/schemas/<type>.json` in the repository."""
-        return f"urn:peer-support:schema:{cls.event_type()}"
+        """The `dataschema` URI: the `$id` of the schema of `data`, `docs/schemas/<type>.data.json`.
+
+        Unchanged since the first release (it used to be the envelope schema's `$id`), so every event
+        already on the streams names the right schema.
+        """
+        return f"{DATA_SCHEMA_PREFIX}{cls.event_type()}"
+
+    @classmethod
+    def envelope_schema_uri(cls) -> str:
+        """The `$id` of the schema of the whole event, `docs/schemas/<type>.json`."""
+        return f"{ENVELOPE_SCHEMA_PREFIX}{cls.event_type()}"
 
 
 DataT = TypeVar("DataT", bound=EventData)
@@ -77,7 +91,7 @@ class CloudEvent(BaseModel, Generic[DataT]):
     datacontenttype: Literal["application/json"] = "application/json"
     """Media type of `data`."""
     dataschema: SchemaUri
-    """The `$id` of this event type's JSON Schema (`docs/schemas/<type>.json`)."""
+    """The `$id` of the JSON Schema of `data` alone (`docs/schemas/<type>.data.json`)."""
     correlationid: uuid.UUID
     """Shared by every event in one flow (a referral's whole journey)."""
     causationid: uuid.UUID | None = None

@@ -1,9 +1,11 @@
 """Generate the published contract documents from the event models.
 
-`python -m peer_shared.contracts.export` writes one JSON Schema per event type to
-`docs/schemas/<event type>.json` (the whole CloudEvent with that payload) and the AsyncAPI 3.0 document
-`docs/asyncapi.json`; `--check` writes nothing and exits 1 listing the files that differ from the models,
-so CI catches a contract changed without its documents (or the reverse).
+`python -m peer_shared.contracts.export` writes two JSON Schemas per event type: the whole CloudEvent with
+that payload, `docs/schemas/<event type>.json`, and its `data` alone, `docs/schemas/<event type>.data.json`,
+the schema an event's `dataschema` names (CloudEvents: `dataschema` describes `data`, not the envelope). It
+also writes the AsyncAPI 3.0 document `docs/asyncapi.json`; `--check` writes nothing and exits 1 listing
+the files that differ from the models, so CI catches a contract changed without its documents (or the
+reverse).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from peer_shared.contracts.envelope import SOURCE_PREFIX, CloudEvent, EventData
+from peer_shared.contracts.envelope import SOURCE_PREFIX, CloudEvent, EventData, EventType
 from peer_shared.contracts.programmes import KNOWN_CONDITIONS
 from peer_shared.contracts.registry import EVENT_TYPES
 from peer_shared.contracts.streams import ALL_STREAMS, StreamSpec
@@ -32,12 +34,23 @@ CONTENT_TYPE = "application/cloudevents+json"
 COMPONENT_REF = "#/components/schemas/{model}"
 NATS_HEADERS: dict[str, Any] = {
     "type": "object",
+    "description": "Sent with every event (`peer_shared.messaging.outbox.headers_of`). The message is in "
+    "CloudEvents structured mode, as `content-type` says: the JSON body is the whole event and is "
+    "authoritative; the `ce-` headers copy two of its attributes so a subscriber can route or filter "
+    "without parsing it.",
     "properties": {
         "Nats-Msg-Id": {
             "type": "string",
             "format": "uuid",
             "description": "Equal to the CloudEvent `id`: JetStream de-duplicates on it.",
-        }
+        },
+        "content-type": {"const": CONTENT_TYPE, "description": "CloudEvents structured mode, JSON format."},
+        "ce-type": {**TypeAdapter(EventType).json_schema(), "description": "Equal to the CloudEvent `type`."},
+        "ce-correlationid": {
+            "type": "string",
+            "format": "uuid",
+            "description": "Equal to the CloudEvent `correlationid` extension.",
+        },
     },
     "required": ["Nats-Msg-Id"],
 }
@@ -56,10 +69,25 @@ def event_types() -> list[type[EventData]]:
 
 
 def event_schema(data_type: type[EventData]) -> dict[str, Any]:
-    """The JSON Schema of a whole CloudEvent carrying `data_type`, identified by its `dataschema`."""
+    """The JSON Schema of a whole CloudEvent carrying `data_type` (its `data` included, self-contained)."""
     schema = CloudEvent[data_type].model_json_schema()  # type: ignore[valid-type]
     _describe_envelope(schema, data_type)
-    return {"$schema": DIALECT, "$id": data_type.schema_uri(), **schema}
+    return {"$schema": DIALECT, "$id": data_type.envelope_schema_uri(), **schema}
+
+
+def data_schema(data_type: type[EventData]) -> dict[str, Any]:
+    """The JSON Schema of `data_type` alone, identified by the URI events carry in `dataschema`."""
+    return {"$schema": DIALECT, "$id": data_type.schema_uri(), **data_type.model_json_schema()}
+
+
+def envelope_file(data_type: type[EventData]) -> Path:
+    """Where the schema of the whole event is published, relative to the repository root."""
+    return SCHEMA_DIR / f"{data_type.event_type()}.json"
+
+
+def data_file(data_type: type[EventData]) -> Path:
+    """Where the schema of `data` (the one `dataschema` names) is published, relative to the root."""
+    return SCHEMA_DIR / f"{data_type.event_type()}.data.json"
 
 
 def asyncapi_document() -> dict[str, Any]:
@@ -114,7 +142,10 @@ def stream_of(data_type: type[EventData]) -> StreamSpec:
 
 def rendered_files() -> dict[Path, str]:
     """Every generated file, by path relative to the repository root, with its exact contents."""
-    files = {SCHEMA_DIR / f"{t.event_type()}.json": _render(event_schema(t)) for t in event_types()}
+    files: dict[Path, str] = {}
+    for data_type in event_types():
+        files[envelope_file(data_type)] = _render(event_schema(data_type))
+        files[data_file(data_type)] = _render(data_schema(data_type))
     files[ASYNCAPI_PATH] = _render(asyncapi_document())
     return files
 
@@ -221,8 +252,19 @@ def _message(data_type: type[EventData], payload_ref: str) -> dict[str, Any]:
         "payload": {"$ref": payload_ref},
         "correlationId": {"location": "$message.payload#/correlationid"},
         "x-event-type": data_type.event_type(),
+        # The payload above is the whole envelope, self-contained; these name the published files, the
+        # data one by the `$id` every event of the type carries in `dataschema`.
+        "x-dataschema": data_type.schema_uri(),
+        "x-schema-files": {
+            "envelope": _relative_to_document(envelope_file(data_type)),
+            "data": _relative_to_document(data_file(data_type)),
+        },
         "x-internal": data_type.internal,
     }
+
+
+def _relative_to_document(path: Path) -> str:
+    return path.relative_to(ASYNCAPI_PATH.parent).as_posix()
 
 
 def _stale(root: Path, expected: dict[Path, str]) -> list[Path]:
