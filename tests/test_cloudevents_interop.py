@@ -23,10 +23,10 @@ from cloudevents.v1.http import from_http as legacy_from_http
 from cloudevents.v1.http import from_json as legacy_from_json
 from nats.js import JetStreamContext
 
+from peer_events import EVENT_TYPES
+from peer_events.events import GoalSet, MentorMatched, PairingStarted, SessionLogged
+from peer_events.export import SCHEMA_DIR, data_file, envelope_file
 from peer_shared.auth import Role
-from peer_shared.contracts import EVENT_TYPES
-from peer_shared.contracts.events import GoalSet, MentorMatched, PairingStarted, SessionLogged
-from peer_shared.contracts.export import SCHEMA_DIR, data_file, envelope_file
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.journeys import Person, accept, pairing_of, pam_body, refer, register_mentor
 from peer_testkit.platform import Platform, platform, wait_for_events

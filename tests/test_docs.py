@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peer_shared.contracts import EVENT_TYPES
-from peer_shared.contracts.subjects import subject_of
+from peer_events import EVENT_TYPES
+from peer_events.subjects import subject_of
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.services import EVERYTHING
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from nats.js import JetStreamContext
 
+from peer_events.events import MentorMatched, PairingCompleted, PairingStarted
 from peer_shared.auth import Role
-from peer_shared.contracts.events import MentorMatched, PairingCompleted, PairingStarted
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.journeys import (
     Person,

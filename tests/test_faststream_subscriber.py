@@ -21,10 +21,10 @@ from faststream.nats import NatsBroker, TestNatsBroker
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerInfo, DeliverPolicy
 
+from peer_events import CloudEvent, EventData, new_event, subject_for
+from peer_events import events as ev
+from peer_events.codes import AgeBand, Gender
 from peer_shared.clock import SystemClock
-from peer_shared.contracts import CloudEvent, EventData, new_event, subject_for
-from peer_shared.contracts import events as ev
-from peer_shared.contracts.codes import AgeBand, Gender
 from peer_shared.messaging.outbox import headers_of
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.journeys import rejection
@@ -45,7 +45,7 @@ FIRST_RETRY = 0.3
 
 def contract_examples() -> list[EventData]:
     """One example payload of every public event type, from the contract tests."""
-    path = ROOT / "shared" / "tests" / "test_contracts_schema.py"
+    path = ROOT / "events" / "tests" / "test_contracts_schema.py"
     spec = importlib.util.spec_from_file_location("contract_examples", path)
     assert spec is not None and spec.loader is not None
     module: ModuleType = importlib.util.module_from_spec(spec)

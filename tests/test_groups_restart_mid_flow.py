@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from nats.js import JetStreamContext
 
-from peer_shared.contracts.events.groups import CohortFinished, GroupSessionHeld, MemberEnrolled
-from peer_shared.contracts.events.referrals import ReferralAccepted
+from peer_events.events.groups import CohortFinished, GroupSessionHeld, MemberEnrolled
+from peer_events.events.referrals import ReferralAccepted
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.group_journeys import (
     GROUP_PROGRAMME,

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from nats.js import JetStreamContext
 
-from peer_shared.contracts.events.groups import CohortFinished, MemberEnrolled
+from peer_events.events.groups import CohortFinished, MemberEnrolled
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.group_journeys import (
     GROUP_PROGRAMME,

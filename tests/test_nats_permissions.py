@@ -20,9 +20,9 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from peer_events.streams import ALL_STREAMS
 from peer_shared.auth.revocation import BUCKET, RevocationWatcher, revoke
 from peer_shared.bus import connect, ensure_streams, inbox_prefix
-from peer_shared.contracts.streams import ALL_STREAMS
 from peer_shared.messaging.subscription import Subscription
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import Infrastructure

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from nats.js import JetStreamContext
 
+from peer_events.events import PairingStarted
 from peer_shared.auth import Role
-from peer_shared.contracts.events import PairingStarted
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.group_journeys import (
     GROUP_PROGRAMME,

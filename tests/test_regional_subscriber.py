@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from nats.js import JetStreamContext
 
-from peer_shared.contracts.subjects import subject_for
+from peer_events.subjects import subject_for
 from peer_shared.messaging.outbox import headers_of
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.journeys import rejection

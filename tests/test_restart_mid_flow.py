@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from nats.js import JetStreamContext
 
+from peer_events.events import MentorMatched, PairingStarted, ReferralAccepted
 from peer_shared.auth import Role
-from peer_shared.contracts.events import MentorMatched, PairingStarted, ReferralAccepted
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.journeys import Person, accept, pairing_of, refer, referral_status, register_mentor
 from peer_testkit.platform import Platform, platform, wait_for_events

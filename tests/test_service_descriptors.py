@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from peer_shared.contracts.streams import ALL_STREAMS, PRODUCERS
+from peer_events.streams import ALL_STREAMS, PRODUCERS
 from peer_support_cli.services import CONSOLE, EVERYTHING, SERVICES
 
 ON_THE_BUS = tuple(service for service in SERVICES if service.uses_bus)

@@ -13,12 +13,12 @@ import typer
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
+from peer_events.envelope import CloudEvent, new_event
+from peer_events.events.referrals import ReferralWithdrawn, WithdrawalReason
 from peer_referrals.service import SERVICE as REFERRALS
 from peer_shared.auth.revocation import BUCKET, RevocationList
 from peer_shared.auth.tokens import Role, TokenVerifier, load_public_key
 from peer_shared.clock import FixedClock, SystemClock
-from peer_shared.contracts.envelope import CloudEvent, new_event
-from peer_shared.contracts.events.referrals import ReferralWithdrawn, WithdrawalReason
 from peer_shared.db import migrate
 from peer_shared.messaging.dead_letters import park
 from peer_shared.messaging.subscription import Subscription

@@ -26,6 +26,7 @@ import pytest
 import typer
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from peer_events.streams import ALL_STREAMS
 from peer_referrals.domain.validation import validate
 from peer_referrals.feeds.csv.reader import read_rows
 from peer_referrals.feeds.fhir.reader import read_fhir
@@ -33,7 +34,6 @@ from peer_referrals.feeds.hl7.message import Hl7Message, decode
 from peer_referrals.feeds.hl7.reader import read_referral
 from peer_referrals.settings import ReferralsSettings
 from peer_referrals.use_cases.reception import referral_policy
-from peer_shared.contracts.streams import ALL_STREAMS
 from peer_support_cli.demo.command import DEFAULT_SEED
 from peer_support_cli.demo.days import start_for
 from peer_support_cli.demo.feeds import csv_file, hl7_message

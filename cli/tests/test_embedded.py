@@ -28,9 +28,9 @@ from nats.aio.client import Client
 from nats.js.api import ConsumerConfig
 
 from peer_console.settings import CONSOLE_ISSUER, ConsoleSettings
+from peer_events.streams import streams_of
 from peer_shared.auth.tokens import load_private_key, load_public_key
 from peer_shared.bus import ensure_streams
-from peer_shared.contracts.streams import streams_of
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure, psql
 from peer_support_cli.embedded.credentials import generate_password, load_or_create_secrets

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from nats.js import JetStreamContext
 
-from peer_shared.contracts.subjects import subject_for
+from peer_events.subjects import subject_for
 from peer_shared.messaging.outbox import headers_of
 from peer_support_cli.commands.events import subject_filter, tail
 from peer_support_cli.embedded import Infrastructure

@@ -16,10 +16,10 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from peer_events.envelope import CloudEvent
+from peer_events.events.referrals import ReferralRejected
+from peer_events.subjects import subject_for
 from peer_shared.clock import SystemClock
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.referrals import ReferralRejected
-from peer_shared.contracts.subjects import subject_for
 from peer_shared.db import SessionFactory, make_session_factory
 from peer_shared.messaging.consumer import EventConsumer
 from peer_shared.messaging.dead_letters import list_dead_letters

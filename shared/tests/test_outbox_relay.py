@@ -15,9 +15,9 @@ from nats.js import JetStreamContext
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from peer_events.events.referrals import ReferralRejected
+from peer_events.subjects import subject_of
 from peer_shared.clock import SystemClock
-from peer_shared.contracts.events.referrals import ReferralRejected
-from peer_shared.contracts.subjects import subject_of
 from peer_shared.db import SessionFactory, make_engine, make_session_factory
 from peer_shared.messaging.outbox import put_in_outbox
 from peer_shared.messaging.relay import OutboxRelay

@@ -10,8 +10,8 @@ from typing import Any, cast
 
 import pytest
 
+from peer_events.events.safeguarding import Urgency
 from peer_shared.clock import SystemClock
-from peer_shared.contracts.events.safeguarding import Urgency
 from peer_shared.messaging.periodic import run_periodically
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.safeguarding import MAX_ESCALATION_LEVEL, escalation_due

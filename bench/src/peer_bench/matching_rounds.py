@@ -20,6 +20,7 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from peer_events.codes import ContactMode, ExperienceTag, Gender, GenderPreference
 from peer_matching.domain.assignment import Assignment, Problem, greedy_assignment, optimal_assignment
 from peer_matching.domain.eligibility import EligibilityContext
 from peer_matching.domain.geography import centroids, distance_km
@@ -28,7 +29,6 @@ from peer_matching.domain.mentee import Mentee
 from peer_matching.domain.mentor import Mentor, MentorStatus
 from peer_matching.domain.scoring import ScoringRules
 from peer_matching.domain.training import CheckRules, TrainingModule
-from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender, GenderPreference
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 SLOTS = [

@@ -9,10 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from peer_shared.clock import FixedClock
-from peer_shared.contracts.codes import AgeBand, Gender, SessionMode
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events import (
+from peer_events.codes import AgeBand, Gender, SessionMode
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events import (
     MentorActivated,
     MentorMatched,
     MentorRegistered,
@@ -23,10 +22,11 @@ from peer_shared.contracts.events import (
     ReferralReceived,
     SessionLogged,
 )
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode
-from peer_shared.contracts.events.outcomes import Timepoint
-from peer_shared.contracts.events.referrals import Consent, MenteePreferences, ReferralSource
-from peer_shared.contracts.events.sessions import Attendance
+from peer_events.events.matching import ConfirmedBy, MatchMode
+from peer_events.events.outcomes import Timepoint
+from peer_events.events.referrals import Consent, MenteePreferences, ReferralSource
+from peer_events.events.sessions import Attendance
+from peer_shared.clock import FixedClock
 
 PROGRAMME = "t2d-one-to-one"
 MENTORS = 2000

@@ -33,6 +33,8 @@ from typing import Any
 import nats
 
 from peer_bench.outcomes_events import synthetic_events
+from peer_events.streams import ALL_STREAMS
+from peer_events.subjects import subject_for
 from peer_outcomes.api.rendering.csv_export import report_csv
 from peer_outcomes.api.rendering.html_report import report_html
 from peer_outcomes.domain.disclosure import disclose
@@ -42,8 +44,6 @@ from peer_outcomes.service import SERVICE as OUTCOMES
 from peer_outcomes.settings import OutcomesSettings
 from peer_outcomes.store.report_reads import mentee_facts, mentor_facts
 from peer_shared.bus import ensure_streams
-from peer_shared.contracts.streams import ALL_STREAMS
-from peer_shared.contracts.subjects import subject_for
 from peer_shared.db import make_engine, make_session_factory, migrate
 from peer_shared.messaging.outbox import headers_of
 from peer_shared.settings import ServiceSettings

@@ -37,16 +37,16 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import func, select, text
 
+from peer_events import new_event, subject_for, subject_of
+from peer_events.codes import SessionMode
+from peer_events.events.matching import ConfirmedBy, MatchMode, MentorMatched
+from peer_events.events.safeguarding import SafeguardingConcernRaised
+from peer_events.events.sessions import Attendance, SessionLogged
+from peer_events.streams import ALL_STREAMS
 from peer_sessions.service import SERVICE as SESSIONS
 from peer_shared.auth import Role
 from peer_shared.bus import ensure_streams
 from peer_shared.clock import SystemClock
-from peer_shared.contracts import new_event, subject_for, subject_of
-from peer_shared.contracts.codes import SessionMode
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode, MentorMatched
-from peer_shared.contracts.events.safeguarding import SafeguardingConcernRaised
-from peer_shared.contracts.events.sessions import Attendance, SessionLogged
-from peer_shared.contracts.streams import ALL_STREAMS
 from peer_shared.db import SessionFactory
 from peer_shared.messaging.outbox import DEFAULT_LANE, headers_of, put_in_outbox
 from peer_shared.messaging.tables import outbox

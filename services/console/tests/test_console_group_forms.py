@@ -14,8 +14,8 @@ from peer_console.domain.group_form import (
     read_register_form,
     refusal_errors,
 )
-from peer_shared.contracts.codes import Topic
-from peer_shared.contracts.events.groups import CancellationReason, GroupSetting, Presence
+from peer_events.codes import Topic
+from peer_events.events.groups import CancellationReason, GroupSetting, Presence
 
 MENTOR_A = "mnt_" + "a1" * 16
 MENTOR_B = "mnt_" + "b2" * 16

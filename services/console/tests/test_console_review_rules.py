@@ -8,8 +8,8 @@ from starlette.datastructures import FormData
 
 from peer_console.domain import report_filters
 from peer_console.domain.session_form import PROGRESS, open_goals, read_session_form, refusal_field
+from peer_events.events.sessions import GoalProgress
 from peer_outcomes.api.rendering import html_report, labels
-from peer_shared.contracts.events.sessions import GoalProgress
 
 GOALS = [
     {"id": "gol_" + "1" * 32, "topic": "diet", "what": "Swap crisps for fruit", "progress": None},

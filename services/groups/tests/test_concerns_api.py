@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from peer_shared.contracts.events.groups import GroupConcernAcknowledged, GroupConcernRaised
+from peer_events.events.groups import GroupConcernAcknowledged, GroupConcernRaised
 from peer_shared.http.problems import PROBLEM_JSON
 from peer_testkit.groups import (
     as_coordinator,

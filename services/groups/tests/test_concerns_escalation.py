@@ -11,6 +11,8 @@ from typing import Any, cast
 
 import pytest
 
+from peer_events.events.groups import GroupConcernRaised
+from peer_events.events.safeguarding import RaisedBy, SafeguardingCategory, Urgency
 from peer_groups.domain.concerns import Concern
 from peer_groups.domain.measures import MemberPlace
 from peer_groups.settings import GroupsSettings
@@ -18,8 +20,6 @@ from peer_groups.store import concerns_repo, measures_repo
 from peer_groups.use_cases.concerns import erase_member_details
 from peer_groups.use_cases.escalation import escalate_overdue
 from peer_shared.clock import FixedClock
-from peer_shared.contracts.events.groups import GroupConcernRaised
-from peer_shared.contracts.events.safeguarding import RaisedBy, SafeguardingCategory, Urgency
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_testkit.fakes import RecordingUnitOfWork
 

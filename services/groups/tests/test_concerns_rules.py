@@ -7,6 +7,12 @@ from typing import Any
 
 import pytest
 
+from peer_events.events.safeguarding import (
+    RaisedBy,
+    SafeguardingAction,
+    SafeguardingCategory,
+    Urgency,
+)
 from peer_groups.domain.concerns import (
     MAX_DETAILS_CHARS,
     MAX_ESCALATION_LEVEL,
@@ -15,12 +21,6 @@ from peer_groups.domain.concerns import (
     ConcernStatus,
     check_details,
     raised_by_role,
-)
-from peer_shared.contracts.events.safeguarding import (
-    RaisedBy,
-    SafeguardingAction,
-    SafeguardingCategory,
-    Urgency,
 )
 from peer_shared.refusals import Conflict, Invalid
 

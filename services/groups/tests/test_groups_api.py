@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from peer_shared.contracts.events.groups import (
+from peer_events.events.groups import (
     CohortFinished,
     CohortOpened,
     CohortStarted,

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from peer_events.events.groups import CohortStarted
 from peer_groups.use_cases.cohort_starts import start_due_cohorts
 from peer_shared.clock import FixedClock
-from peer_shared.contracts.events.groups import CohortStarted
 from peer_testkit.groups import as_coordinator, cohort_body, facilitator, published, refer, wait_published
 from peer_testkit.harness import ServiceHarness
 

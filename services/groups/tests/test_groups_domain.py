@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from peer_events.events.groups import CancellationReason, Presence
 from peer_groups.domain import attendance
 from peer_groups.domain.group_session import SessionRecord, SessionStatus, StoredSession
 from peer_groups.domain.waitlist import Entry, EntryStatus, Opening, positions, proposal
-from peer_shared.contracts.events.groups import CancellationReason, Presence
 
 A = Presence.ATTENDED
 X = Presence.ABSENT

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from peer_shared.contracts.events.matching import (
+from peer_events.events.matching import (
     MentorActivated,
     MentorCredentialsChanged,
     MentorLeaveReason,

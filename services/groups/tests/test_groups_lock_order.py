@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from peer_shared.contracts.events.groups import MemberLeft
-from peer_shared.contracts.events.referrals import ReferralWithdrawn, WithdrawalReason
+from peer_events.events.groups import MemberLeft
+from peer_events.events.referrals import ReferralWithdrawn, WithdrawalReason
 from peer_testkit.groups import (
     as_coordinator,
     cohort_body,

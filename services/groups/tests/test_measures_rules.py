@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from peer_events.events.groups import Instrument, MeasureTimepoint, Scale
 from peer_groups.domain.measures import (
     MAX_REVISIONS,
     SCALE_MAXIMA,
@@ -18,7 +19,6 @@ from peer_groups.domain.measures import (
     check_scores,
     next_revision,
 )
-from peer_shared.contracts.events.groups import Instrument, MeasureTimepoint, Scale
 from peer_shared.refusals import Conflict, Invalid
 
 TODAY = date(2026, 6, 1)

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from nats.js import JetStreamContext
 
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode, MentorMatched
+from peer_events.events.matching import ConfirmedBy, MatchMode, MentorMatched
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.matching import caught_up, mentor_body, referral_events, snapshot
 from peer_testkit.streams import events_of

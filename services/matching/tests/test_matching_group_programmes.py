@@ -9,17 +9,17 @@ from datetime import date, timedelta
 import pytest
 from nats.js import JetStreamContext
 
-from peer_matching.domain.mentor import MentorStatus, credentials, readiness_problems
-from peer_matching.domain.training import Check, CheckRules, TrainingModule, checks_valid_until
-from peer_matching.settings import MatchingSettings, ProgrammeMode
-from peer_shared.contracts.envelope import new_event
-from peer_shared.contracts.events.matching import (
+from peer_events.envelope import new_event
+from peer_events.events.matching import (
     MentorActivated,
     MentorCredentialsChanged,
     MentorMatched,
 )
-from peer_shared.contracts.events.referrals import ReferralWithdrawn, WithdrawalReason
-from peer_shared.contracts.programmes import LONG_COVID_GROUP, T2D_ONE_TO_ONE
+from peer_events.events.referrals import ReferralWithdrawn, WithdrawalReason
+from peer_events.programmes import LONG_COVID_GROUP, T2D_ONE_TO_ONE
+from peer_matching.domain.mentor import MentorStatus, credentials, readiness_problems
+from peer_matching.domain.training import Check, CheckRules, TrainingModule, checks_valid_until
+from peer_matching.settings import MatchingSettings, ProgrammeMode
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.matching import ALL_MODULES, TODAY, caught_up, mentor, mentor_body, referral_events
 from peer_testkit.streams import events_of

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from peer_events.codes import Gender, GenderPreference
+from peer_events.events.matching import MatchReason
 from peer_matching.domain.eligibility import Ineligible, ineligibility
 from peer_matching.domain.matching import RoundResult, plan_round
 from peer_matching.domain.mentee import Mentee
 from peer_matching.domain.mentor import Mentor, MentorStatus
 from peer_matching.domain.scoring import waiting_priority
 from peer_matching.domain.waitlist import WaitCode
-from peer_shared.contracts.codes import Gender, GenderPreference
-from peer_shared.contracts.events.matching import MatchReason
 from peer_testkit.matching import CONTEXT, NOW, RULES, TODAY, mentee, mentees, mentor, mentors, round_input
 
 TOLERANCE = 1e-5

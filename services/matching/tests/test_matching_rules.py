@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from peer_events.codes import ContactMode, ExperienceTag, Gender, GenderPreference
+from peer_events.events.matching import MatchReason, ScoreComponent
 from peer_matching.domain.eligibility import Ineligible, ineligibility, pair_problems
 from peer_matching.domain.features import encode, evaluate, weighted_score
 from peer_matching.domain.geography import distance_km, is_known_district
@@ -17,8 +19,6 @@ from peer_matching.domain.mentee import MenteeState, after_accepted, after_recei
 from peer_matching.domain.mentor import MentorStatus, activate, check_update, initial_status, pause, retire
 from peer_matching.domain.scoring import ScoringRules, Weights, score_pair, waiting_priority
 from peer_matching.domain.training import Check, CheckRules, TrainingModule, expired_checks, missing_modules
-from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender, GenderPreference
-from peer_shared.contracts.events.matching import MatchReason, ScoreComponent
 from peer_shared.refusals import Conflict, Invalid
 from peer_testkit.matching import CONTEXT, NOW, RULES, TODAY, mentee, mentees, mentor, mentors
 

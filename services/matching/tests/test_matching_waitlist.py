@@ -7,15 +7,15 @@ from __future__ import annotations
 import pytest
 from nats.js import JetStreamContext
 
-from peer_shared.contracts.envelope import new_event
-from peer_shared.contracts.events.matching import MentorMatched
-from peer_shared.contracts.events.referrals import (
+from peer_events.envelope import new_event
+from peer_events.events.matching import MentorMatched
+from peer_events.events.referrals import (
     ReferralRejected,
     ReferralWithdrawn,
     RejectionReason,
     WithdrawalReason,
 )
-from peer_shared.contracts.events.sessions import PairingEnded, PairingEndReason
+from peer_events.events.sessions import PairingEnded, PairingEndReason
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.matching import mentor_body, referral_events
 from peer_testkit.streams import events_of

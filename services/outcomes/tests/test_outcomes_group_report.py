@@ -19,14 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select
 
-from peer_outcomes.consumers.subscriptions import subscriptions
-from peer_outcomes.store.tables import rpt_group_attendance, rpt_measures
-from peer_outcomes.use_cases.rebuild import rebuild_projections
-from peer_shared.auth.tokens import Role
-from peer_shared.bus import connect
-from peer_shared.clock import FixedClock
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events.groups import (
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events.groups import (
     CancellationReason,
     CohortFinished,
     CohortOpened,
@@ -43,6 +37,12 @@ from peer_shared.contracts.events.groups import (
     Scale,
     ScaleScore,
 )
+from peer_outcomes.consumers.subscriptions import subscriptions
+from peer_outcomes.store.tables import rpt_group_attendance, rpt_measures
+from peer_outcomes.use_cases.rebuild import rebuild_projections
+from peer_shared.auth.tokens import Role
+from peer_shared.bus import connect
+from peer_shared.clock import FixedClock
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.waiting import eventually
 

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from peer_events.codes import AgeBand, Gender, SessionMode
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events import PamRecorded, ReferralReceived, SessionLogged
+from peer_events.events.referrals import ReferralSource
+from peer_events.events.sessions import Attendance
 from peer_outcomes.store.pam_repo import referral_context
 from peer_outcomes.store.tables import rpt_pam
 from peer_shared.auth import unprotected_routes
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import FixedClock
-from peer_shared.contracts.codes import AgeBand, Gender, SessionMode
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events import PamRecorded, ReferralReceived, SessionLogged
-from peer_shared.contracts.events.referrals import ReferralSource
-from peer_shared.contracts.events.sessions import Attendance
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.streams import events_of
 from peer_testkit.waiting import eventually

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from peer_events.events.outcomes import Timepoint
 from peer_outcomes.domain.cut_points import HIBBARD_2005, CutPointSet
 from peer_outcomes.domain.pam import AdministeredBy, PamEntry, PamResult, check_entry, next_revision
 from peer_outcomes.domain.problems import PamProblem
 from peer_outcomes.domain.timeline import check_timeline
-from peer_shared.contracts.events.outcomes import Timepoint
 from peer_shared.refusals import Conflict, Invalid
 
 TODAY = date(2026, 4, 20)

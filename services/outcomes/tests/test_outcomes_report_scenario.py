@@ -27,16 +27,9 @@ from nats.aio.client import Client
 from scipy.stats import t as student_t
 from sqlalchemy import delete, func, select, update
 
-from peer_outcomes.api.rendering.html_report import report_html
-from peer_outcomes.consumers.subscriptions import subscriptions
-from peer_outcomes.store.tables import rpt_pam, rpt_referrals, rpt_sessions
-from peer_outcomes.use_cases.rebuild import rebuild_projections
-from peer_shared.auth.tokens import Role
-from peer_shared.bus import connect
-from peer_shared.clock import FixedClock
-from peer_shared.contracts.codes import AgeBand, EthnicCategory, Gender, SessionMode
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events import (
+from peer_events.codes import AgeBand, EthnicCategory, Gender, SessionMode
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events import (
     MentorActivated,
     MentorLeft,
     MentorMatched,
@@ -50,15 +43,22 @@ from peer_shared.contracts.events import (
     ReferralWithdrawn,
     SessionLogged,
 )
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode
-from peer_shared.contracts.events.referrals import (
+from peer_events.events.matching import ConfirmedBy, MatchMode
+from peer_events.events.referrals import (
     Consent,
     MenteePreferences,
     ReferralSource,
     RejectionReason,
     WithdrawalReason,
 )
-from peer_shared.contracts.events.sessions import Attendance, PairingEndReason
+from peer_events.events.sessions import Attendance, PairingEndReason
+from peer_outcomes.api.rendering.html_report import report_html
+from peer_outcomes.consumers.subscriptions import subscriptions
+from peer_outcomes.store.tables import rpt_pam, rpt_referrals, rpt_sessions
+from peer_outcomes.use_cases.rebuild import rebuild_projections
+from peer_shared.auth.tokens import Role
+from peer_shared.bus import connect
+from peer_shared.clock import FixedClock
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.outcomes import start_outcomes
 from peer_testkit.plugin import Infrastructure

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from peer_events.codes import AgeBand
+from peer_events.events.referrals import ReferralSource
 from peer_referrals.domain.age import age_band, age_on
 from peer_referrals.domain.conditions import CodeSystem, ConditionRouting, ReasonCode, condition_for
 from peer_referrals.domain.postcode import parse_postcode
@@ -15,8 +17,6 @@ from peer_referrals.domain.submission import Submission
 from peer_referrals.domain.support import SupportFact, SupportStage, current_mentor, progress
 from peer_referrals.domain.triage import ConsentRecord, Triage, TriageError, TriageStatus
 from peer_referrals.domain.validation import ReferralPolicy, validate
-from peer_shared.contracts.codes import AgeBand
-from peer_shared.contracts.events.referrals import ReferralSource
 
 TODAY = date(2026, 11, 28)
 POLICY = ReferralPolicy(

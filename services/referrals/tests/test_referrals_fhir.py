@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from peer_events.registry import parse_event
 from peer_shared.auth import Role
-from peer_shared.contracts.registry import parse_event
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.referrals import (
     identifiers_of,

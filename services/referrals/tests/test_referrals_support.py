@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events.matching import ConfirmedBy, MatchMode, MentorMatched
+from peer_events.events.sessions import PairingEnded, PairingEndReason, PairingStarted
 from peer_shared.auth import Role
 from peer_shared.clock import FixedClock
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode, MentorMatched
-from peer_shared.contracts.events.sessions import PairingEnded, PairingEndReason, PairingStarted
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.referrals import service_request, submit_fhir
 from peer_testkit.waiting import eventually

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from peer_events.events.sessions import GoalReviewed, GoalSet, SessionLogged
 from peer_sessions.domain.pairing import Pairing
 from peer_shared.auth import Role
-from peer_shared.contracts.events.sessions import GoalReviewed, GoalSet, SessionLogged
 from peer_shared.http.problems import PROBLEM_JSON
 from peer_testkit.harness import ServiceHarness
 from peer_testkit.sessions import as_coordinator, counts, has_published, published, seed_pairing

@@ -7,6 +7,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from peer_events.codes import SessionMode, Topic
+from peer_events.events.referrals import WithdrawalReason
+from peer_events.events.safeguarding import (
+    RaisedBy,
+    SafeguardingAction,
+    SafeguardingCategory,
+    Urgency,
+)
+from peer_events.events.sessions import (
+    Attendance,
+    GoalProgress,
+    PairingEndReason,
+    PairingPauseReason,
+)
 from peer_sessions.domain.access import mentor_of, require_pairing_access, staff_id_of
 from peer_sessions.domain.goals import GoalPlan, GoalReview, check_plans, check_reviews
 from peer_sessions.domain.mentor_availability import MentorState, MentorStatus, supersedes
@@ -22,20 +36,6 @@ from peer_sessions.domain.session_rules import (
     next_session_number,
 )
 from peer_shared.auth import Principal, Role
-from peer_shared.contracts.codes import SessionMode, Topic
-from peer_shared.contracts.events.referrals import WithdrawalReason
-from peer_shared.contracts.events.safeguarding import (
-    RaisedBy,
-    SafeguardingAction,
-    SafeguardingCategory,
-    Urgency,
-)
-from peer_shared.contracts.events.sessions import (
-    Attendance,
-    GoalProgress,
-    PairingEndReason,
-    PairingPauseReason,
-)
 from peer_shared.refusals import NotAllowed, Refusal
 
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)

@@ -11,18 +11,18 @@ from typing import Any, cast
 
 import pytest
 
+from peer_events.events.safeguarding import (
+    RaisedBy,
+    SafeguardingCategory,
+    SafeguardingConcernRaised,
+    Urgency,
+)
 from peer_sessions.domain.pairing import Pairing, start_pairing
 from peer_sessions.domain.safeguarding import Concern
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.store import concerns_repo, pairings_repo
 from peer_sessions.use_cases.escalation import escalate_overdue
 from peer_shared.clock import FixedClock
-from peer_shared.contracts.events.safeguarding import (
-    RaisedBy,
-    SafeguardingCategory,
-    SafeguardingConcernRaised,
-    Urgency,
-)
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_testkit.fakes import RecordingUnitOfWork
 

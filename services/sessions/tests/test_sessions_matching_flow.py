@@ -12,6 +12,26 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from peer_events import CloudEvent
+from peer_events.events.matching import (
+    ConfirmedBy,
+    MatchMode,
+    MentorActivated,
+    MentorLeaveReason,
+    MentorLeft,
+    MentorMatched,
+    MentorPaused,
+    MentorPauseReason,
+)
+from peer_events.events.referrals import ReferralWithdrawn, WithdrawalReason
+from peer_events.events.sessions import (
+    PairingEnded,
+    PairingEndReason,
+    PairingPaused,
+    PairingResumed,
+    PairingStarted,
+    SessionLogged,
+)
 from peer_sessions.domain.pairing import Pairing, PairingStatus
 from peer_sessions.store import pairings_repo
 from peer_sessions.store.tables import (
@@ -22,26 +42,6 @@ from peer_sessions.store.tables import (
     withdrawn_referral,
 )
 from peer_shared.auth import Role
-from peer_shared.contracts import CloudEvent
-from peer_shared.contracts.events.matching import (
-    ConfirmedBy,
-    MatchMode,
-    MentorActivated,
-    MentorLeaveReason,
-    MentorLeft,
-    MentorMatched,
-    MentorPaused,
-    MentorPauseReason,
-)
-from peer_shared.contracts.events.referrals import ReferralWithdrawn, WithdrawalReason
-from peer_shared.contracts.events.sessions import (
-    PairingEnded,
-    PairingEndReason,
-    PairingPaused,
-    PairingResumed,
-    PairingStarted,
-    SessionLogged,
-)
 from peer_shared.messaging.dead_letters import list_dead_letters
 from peer_shared.messaging.tables import inbox
 from peer_testkit.harness import ServiceHarness

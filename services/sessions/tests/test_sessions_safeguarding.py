@@ -12,15 +12,15 @@ import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import func, select
 
-from peer_sessions.use_cases.escalation import escalate_overdue
-from peer_shared.auth import Role
-from peer_shared.contracts import parse_event, subject_of
-from peer_shared.contracts.codes import SessionMode
-from peer_shared.contracts.events.safeguarding import (
+from peer_events import parse_event, subject_of
+from peer_events.codes import SessionMode
+from peer_events.events.safeguarding import (
     SafeguardingConcernAcknowledged,
     SafeguardingConcernRaised,
 )
-from peer_shared.contracts.events.sessions import Attendance, SessionLogged
+from peer_events.events.sessions import Attendance, SessionLogged
+from peer_sessions.use_cases.escalation import escalate_overdue
+from peer_shared.auth import Role
 from peer_shared.http.problems import PROBLEM_JSON
 from peer_shared.messaging.outbox import DEFAULT_LANE, put_in_outbox
 from peer_shared.messaging.tables import outbox

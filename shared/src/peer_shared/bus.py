@@ -16,10 +16,10 @@ from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from peer_events.streams import StreamSpec, streams_of
 from peer_shared.auth.revocation import RevocationList, RevocationWatcher
 from peer_shared.cancellation import stop_if_cancelled
 from peer_shared.clock import Clock
-from peer_shared.contracts.streams import StreamSpec, streams_of
 from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
 from peer_shared.messaging.consumer import EventConsumer

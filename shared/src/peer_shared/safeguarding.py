@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from peer_shared.contracts.events.safeguarding import Urgency
+from peer_events.events.safeguarding import Urgency
 
 MAX_ESCALATION_LEVEL = 1000
 """The contracts' limit on a raised concern's `escalation_level`."""

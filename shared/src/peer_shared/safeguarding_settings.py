@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from pydantic import Field, field_validator
 
-from peer_shared.contracts.events.safeguarding import Urgency
+from peer_events.events.safeguarding import Urgency
 from peer_shared.settings import ServiceSettings
 
 ESCALATE_AFTER_MINUTES: Mapping[Urgency, float] = MappingProxyType(

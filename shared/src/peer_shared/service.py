@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 from fastapi import FastAPI
 
+from peer_events.streams import StreamSpec, streams_of
 from peer_shared.clock import Clock
-from peer_shared.contracts.streams import StreamSpec, streams_of
 from peer_shared.runtime import SubscriptionFactory
 from peer_shared.settings import ServiceSettings
 

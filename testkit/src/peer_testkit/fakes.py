@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from peer_events.envelope import CloudEvent
 from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent
 
 
 @dataclass

@@ -17,12 +17,12 @@ from typing import Any
 
 from nats.js import JetStreamContext
 
+from peer_events import CloudEvent, EventData, new_event
+from peer_events.events.matching import MentorActivated, MentorRegistered
+from peer_events.events.referrals import Consent, MenteePreferences, ReferralAccepted
 from peer_groups.service import SERVICE
 from peer_shared.auth import Role
 from peer_shared.clock import Clock
-from peer_shared.contracts import CloudEvent, EventData, new_event
-from peer_shared.contracts.events.matching import MentorActivated, MentorRegistered
-from peer_shared.contracts.events.referrals import Consent, MenteePreferences, ReferralAccepted
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness, start_service
 from peer_testkit.streams import events_of

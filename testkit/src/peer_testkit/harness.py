@@ -19,9 +19,9 @@ from fastapi import FastAPI
 from nats.js import JetStreamContext
 from sqlalchemy import text
 
+from peer_events.envelope import CloudEvent
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import Clock, FixedClock, SystemClock, uk_today
-from peer_shared.contracts.envelope import CloudEvent
 from peer_shared.db import SessionFactory
 from peer_shared.runtime import DatabaseRuntime
 from peer_shared.service import ServiceDescriptor

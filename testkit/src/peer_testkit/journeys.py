@@ -15,10 +15,10 @@ from typing import Any
 
 import nhs_number
 
+from peer_events.envelope import CloudEvent, new_event
+from peer_events.events.referrals import ReferralRejected, RejectionReason
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import SystemClock
-from peer_shared.contracts.envelope import CloudEvent, new_event
-from peer_shared.contracts.events.referrals import ReferralRejected, RejectionReason
 from peer_testkit.platform import PROGRAMME, Platform
 
 REFERRER = "ods-B86001"

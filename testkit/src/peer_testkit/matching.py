@@ -13,6 +13,15 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from sqlalchemy import text
 
+from peer_events.codes import AgeBand, ContactMode, ExperienceTag, Gender, GenderPreference
+from peer_events.envelope import CloudEvent, new_event
+from peer_events.events.referrals import (
+    Consent,
+    MenteePreferences,
+    ReferralAccepted,
+    ReferralReceived,
+    ReferralSource,
+)
 from peer_matching.domain.eligibility import EligibilityContext
 from peer_matching.domain.matching import RoundInput
 from peer_matching.domain.mentee import Mentee
@@ -20,15 +29,6 @@ from peer_matching.domain.mentor import Mentor, MentorStatus
 from peer_matching.domain.scoring import ScoringRules
 from peer_matching.domain.training import CheckRules, TrainingModule
 from peer_shared.clock import Clock, SystemClock, uk_today
-from peer_shared.contracts.codes import AgeBand, ContactMode, ExperienceTag, Gender, GenderPreference
-from peer_shared.contracts.envelope import CloudEvent, new_event
-from peer_shared.contracts.events.referrals import (
-    Consent,
-    MenteePreferences,
-    ReferralAccepted,
-    ReferralReceived,
-    ReferralSource,
-)
 from peer_testkit.harness import ServiceHarness
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

@@ -29,10 +29,10 @@ from typing import Any
 
 from nats.js import JetStreamContext
 
+from peer_events.envelope import CloudEvent, EventData
+from peer_events.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import ScenarioFileClock, uk_today
-from peer_shared.contracts.envelope import CloudEvent, EventData
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 from peer_shared.service import ServiceDescriptor
 from peer_support_cli.embedded import Infrastructure
 from peer_support_cli.services import SERVICES, service_named

@@ -28,8 +28,8 @@ import pytest
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
+from peer_events.streams import ALL_STREAMS
 from peer_shared.bus import ensure_streams
-from peer_shared.contracts.streams import ALL_STREAMS
 from peer_shared.settings import ServiceSettings
 from peer_support_cli.embedded import EmbeddedInfrastructure, Infrastructure
 from peer_support_cli.embedded.external import docker_infrastructure, from_urls

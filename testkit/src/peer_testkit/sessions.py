@@ -18,6 +18,8 @@ from typing import Any
 from nats.js import JetStreamContext
 from sqlalchemy import func, select
 
+from peer_events import CloudEvent, EventData, new_event
+from peer_events.subjects import subject_of
 from peer_sessions.domain.pairing import Pairing, start_pairing
 from peer_sessions.service import SERVICE
 from peer_sessions.store import pairings_repo
@@ -31,8 +33,6 @@ from peer_sessions.store.tables import (
 )
 from peer_shared.auth import Role
 from peer_shared.clock import Clock
-from peer_shared.contracts import CloudEvent, EventData, new_event
-from peer_shared.contracts.subjects import subject_of
 from peer_shared.messaging.tables import outbox
 from peer_support_cli.embedded import Infrastructure
 from peer_testkit.harness import ServiceHarness, start_service

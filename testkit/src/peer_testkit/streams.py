@@ -8,10 +8,10 @@ from typing import Any
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from peer_shared.contracts import parse_event
-from peer_shared.contracts.envelope import CloudEvent, EventData
-from peer_shared.contracts.streams import ALL_STREAMS
-from peer_shared.contracts.subjects import subject_for, subject_of
+from peer_events import parse_event
+from peer_events.envelope import CloudEvent, EventData
+from peer_events.streams import ALL_STREAMS
+from peer_events.subjects import subject_for, subject_of
 from peer_shared.messaging.outbox import headers_of
 
 

@@ -33,8 +33,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from peer_events.streams import ALL_STREAMS
 from peer_shared.bus import ensure_streams
-from peer_shared.contracts.streams import ALL_STREAMS
 from peer_shared.logging import configure_logging
 from peer_shared.settings import ServiceSettings
 

@@ -13,8 +13,8 @@ import asyncpg  # type: ignore[import-untyped,unused-ignore]
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.subjects import subject_for
+from peer_events.envelope import CloudEvent
+from peer_events.subjects import subject_for
 from peer_shared.db import make_engine
 from peer_shared.messaging.outbox import headers_of, lane_of
 from peer_shared.messaging.tables import create_messaging_tables, outbox

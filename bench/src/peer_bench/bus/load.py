@@ -7,8 +7,8 @@ import contextlib
 import math
 from typing import TYPE_CHECKING, Any
 
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.referrals import ReferralAccepted
+from peer_events.envelope import CloudEvent
+from peer_events.events.referrals import ReferralAccepted
 from peer_shared.db import SessionFactory
 from peer_shared.messaging.unit_of_work import unit_of_work
 

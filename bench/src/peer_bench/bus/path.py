@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from peer_shared.contracts.events.referrals import ReferralAccepted
+from peer_events.events.referrals import ReferralAccepted
 from peer_shared.db import make_engine, make_session_factory
 from peer_shared.messaging.subscription import BatchHandler, Subscription
 

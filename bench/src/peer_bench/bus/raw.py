@@ -11,8 +11,8 @@ from typing import Any
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.streams import public_stream
+from peer_events.envelope import CloudEvent
+from peer_events.streams import public_stream
 from peer_shared.messaging.outbox import headers_of
 
 from .report import Row, progress

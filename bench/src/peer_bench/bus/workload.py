@@ -10,10 +10,10 @@ from sqlalchemy import Column, Date, DateTime, MetaData, Table, Text, bindparam,
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from peer_events.envelope import CloudEvent, new_event
+from peer_events.events.matching import ConfirmedBy, MatchMode, MentorMatched
+from peer_events.events.referrals import Consent, MenteePreferences, ReferralAccepted
 from peer_shared.clock import SystemClock
-from peer_shared.contracts.envelope import CloudEvent, new_event
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode, MentorMatched
-from peer_shared.contracts.events.referrals import Consent, MenteePreferences, ReferralAccepted
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 CLOCK = SystemClock()

@@ -14,8 +14,8 @@ import nats
 import typer
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from peer_events.streams import ALL_STREAMS
 from peer_shared.clock import to_london
-from peer_shared.contracts.streams import ALL_STREAMS
 from peer_support_cli.commands.connection import (
     DEFAULT_DATA_DIR,
     DataDirOption,

@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from peer_shared.contracts.programmes import LONG_COVID_GROUP
+from peer_events.programmes import LONG_COVID_GROUP
 from peer_support_cli.demo.actions import TRAINING, mentor_body
 from peer_support_cli.demo.client import Api, DemoError
 from peer_support_cli.demo.group_scenario import CONDITION

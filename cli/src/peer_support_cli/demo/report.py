@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from peer_events.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 from peer_shared.auth.tokens import Role
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 from peer_support_cli.demo.client import Api, DemoError
 from peer_support_cli.demo.group_headline import group_lines
 from peer_support_cli.demo.scenario import Scenario

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, T2D_ONE_TO_ONE, DeliveryFormat
+from peer_events.programmes import KNOWN_PROGRAMMES, T2D_ONE_TO_ONE, DeliveryFormat
 from peer_support_cli.demo.days import at, weekdays_from
 from peer_support_cli.demo.group_scenario import group_figures, group_story
 from peer_support_cli.demo.group_support import CohortPlan

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES
+from peer_events.programmes import KNOWN_PROGRAMMES
 from peer_support_cli.demo.group_support import GroupSessionPlan, MeasurePlan
 from peer_support_cli.demo.people import Person
 from peer_support_cli.demo.support import PamPlan, SessionPlan

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from peer_console.settings import CONSOLE_ISSUER
+from peer_events.programmes import KNOWN_PROGRAMMES
 from peer_shared.auth.tokens import load_public_key
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES
 from peer_support_cli.services import CONSOLE, SERVICES, service_named
 
 from .infrastructure import Infrastructure

@@ -11,13 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from peer_groups.domain.cohort import Cohort, Member
-from peer_groups.domain.concerns import Concern
-from peer_groups.domain.group_session import SessionStatus, StoredSession
-from peer_groups.domain.measures import Measure, MemberPlace
-from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events.groups import (
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events.groups import (
     CohortFinished,
     CohortOpened,
     CohortStarted,
@@ -31,6 +26,11 @@ from peer_shared.contracts.events.groups import (
     Presence,
     ScaleScore,
 )
+from peer_groups.domain.cohort import Cohort, Member
+from peer_groups.domain.concerns import Concern
+from peer_groups.domain.group_session import SessionStatus, StoredSession
+from peer_groups.domain.measures import Measure, MemberPlace
+from peer_shared.clock import Clock
 
 Cause = CloudEvent[Any] | None
 

@@ -7,8 +7,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from peer_events.programmes import KNOWN_PROGRAMMES
 from peer_groups.domain.programme import ProgrammeRules
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES
 from peer_shared.safeguarding_settings import SafeguardingSettings
 
 

@@ -12,11 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from peer_matching.domain.mentor import Mentor, credentials
-from peer_matching.settings import MatchingSettings
-from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events.matching import (
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events.matching import (
     ConfirmedBy,
     MatchMode,
     MatchReason,
@@ -31,6 +28,9 @@ from peer_shared.contracts.events.matching import (
     ScoreComponent,
     ScorePart,
 )
+from peer_matching.domain.mentor import Mentor, credentials
+from peer_matching.settings import MatchingSettings
+from peer_shared.clock import Clock
 
 STAFF_ID = re.compile(r"^usr_[0-9a-f]{32}$")
 

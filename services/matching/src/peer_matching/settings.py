@@ -7,11 +7,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from peer_events.events.matching import MatchMode
+from peer_events.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 from peer_matching.domain.eligibility import EligibilityContext
 from peer_matching.domain.scoring import ScoringRules
 from peer_matching.domain.training import CheckRules
-from peer_shared.contracts.events.matching import MatchMode
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 from peer_shared.settings import ServiceSettings
 
 

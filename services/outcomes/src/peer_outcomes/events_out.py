@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events.outcomes import PamRecorded
 from peer_outcomes.domain.pam import PamRecord
 from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events.outcomes import PamRecorded
 
 
 def pam_recorded(

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from peer_events.codes import PostcodeDistrict, VersionCode
 from peer_outcomes.domain.cut_points import HIBBARD_2005, CutPointSet
 from peer_outcomes.domain.localities import LocalityMap
-from peer_shared.contracts.codes import PostcodeDistrict, VersionCode
 from peer_shared.settings import ServiceSettings
 
 

@@ -10,11 +10,8 @@ import uuid
 from datetime import date
 from typing import Protocol
 
-from peer_referrals.domain.triage import ConsentRecord
-from peer_referrals.domain.validation import ValidReferral
-from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events.referrals import (
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events.referrals import (
     Consent,
     MenteePreferences,
     ReferralAccepted,
@@ -24,6 +21,9 @@ from peer_shared.contracts.events.referrals import (
     RejectionReason,
     WithdrawalReason,
 )
+from peer_referrals.domain.triage import ConsentRecord
+from peer_referrals.domain.validation import ValidReferral
+from peer_shared.clock import Clock
 
 
 class StoredReferral(Protocol):

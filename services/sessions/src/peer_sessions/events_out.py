@@ -10,18 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from peer_sessions.domain.goals import GoalPlan, GoalReview
-from peer_sessions.domain.pairing import Pairing
-from peer_sessions.domain.safeguarding import Concern
-from peer_sessions.domain.session_rules import StoredSession
-from peer_shared.clock import Clock
-from peer_shared.contracts.codes import Topic
-from peer_shared.contracts.envelope import CloudEvent, EventData, new_event
-from peer_shared.contracts.events.safeguarding import (
+from peer_events.codes import Topic
+from peer_events.envelope import CloudEvent, EventData, new_event
+from peer_events.events.safeguarding import (
     SafeguardingConcernAcknowledged,
     SafeguardingConcernRaised,
 )
-from peer_shared.contracts.events.sessions import (
+from peer_events.events.sessions import (
     GoalReviewed,
     GoalSet,
     PairingCompleted,
@@ -31,6 +26,11 @@ from peer_shared.contracts.events.sessions import (
     PairingStarted,
     SessionLogged,
 )
+from peer_sessions.domain.goals import GoalPlan, GoalReview
+from peer_sessions.domain.pairing import Pairing
+from peer_sessions.domain.safeguarding import Concern
+from peer_sessions.domain.session_rules import StoredSession
+from peer_shared.clock import Clock
 
 Cause = CloudEvent[Any] | None
 

@@ -30,10 +30,10 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.envelope import CloudEvent, EventData, envelope_for
+from peer_events.registry import EVENT_TYPES, MalformedEvent, UnknownEventType, parse_event
 from peer_shared.cancellation import stop_if_cancelled
 from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent, EventData, envelope_for
-from peer_shared.contracts.registry import EVENT_TYPES, MalformedEvent, UnknownEventType, parse_event
 from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
 from peer_shared.messaging import dead_letters, inbox

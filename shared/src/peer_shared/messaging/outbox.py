@@ -14,8 +14,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
-from peer_shared.contracts.envelope import CloudEvent, EventData
-from peer_shared.contracts.subjects import subject_for
+from peer_events.envelope import CloudEvent, EventData
+from peer_events.subjects import subject_for
 from peer_shared.messaging.tables import outbox
 
 NOTIFY_CHANNEL = "peer_outbox"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from peer_events.registry import parse_event
 from peer_shared.clock import Clock
-from peer_shared.contracts.registry import parse_event
 from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
 from peer_shared.messaging import dead_letters, inbox

@@ -9,8 +9,8 @@ from typing import Any
 
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from peer_shared.contracts.envelope import CloudEvent, EventData
-from peer_shared.contracts.subjects import filter_for
+from peer_events.envelope import CloudEvent, EventData
+from peer_events.subjects import filter_for
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.settings import ServiceSettings
 

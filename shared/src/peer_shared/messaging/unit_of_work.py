@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.envelope import CloudEvent
 from peer_shared.clock import Clock
-from peer_shared.contracts.envelope import CloudEvent
 from peer_shared.db import SessionFactory
 from peer_shared.messaging.outbox import put_in_outbox
 

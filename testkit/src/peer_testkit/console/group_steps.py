@@ -11,10 +11,10 @@ from typing import Any
 
 from nats.js import JetStreamContext
 
+from peer_events.envelope import new_event
+from peer_events.events.matching import MentorActivated, MentorRegistered
 from peer_shared.auth.tokens import Role
 from peer_shared.clock import SystemClock, uk_today
-from peer_shared.contracts.envelope import new_event
-from peer_shared.contracts.events.matching import MentorActivated, MentorRegistered
 from peer_testkit.console.platform import Platform
 from peer_testkit.console.steps import WAIT_SECONDS, service_json
 from peer_testkit.referrals import transaction_bundle

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from peer_shared.contracts.codes import Topic
-from peer_shared.contracts.events.groups import CancellationReason, GroupSetting, Presence
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, DeliveryFormat
+from peer_events.codes import Topic
+from peer_events.events.groups import CancellationReason, GroupSetting, Presence
+from peer_events.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 
 COHORT_ID = re.compile(r"^coh_[0-9a-f]{32}$")
 REFERRAL_ID = re.compile(r"^ref_[0-9a-f]{32}$")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender
-from peer_shared.contracts.events.matching import MentorLeaveReason, MentorPauseReason
+from peer_events.codes import ContactMode, ExperienceTag, Gender
+from peer_events.events.matching import MentorLeaveReason, MentorPauseReason
 
 MENTOR_ID = re.compile(r"^mnt_[0-9a-f]{32}$")
 # The matching service's `TrainingModule` codes, in course order (a test keeps them equal).

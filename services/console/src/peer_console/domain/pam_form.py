@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from peer_shared.contracts.events.outcomes import Timepoint
+from peer_events.events.outcomes import Timepoint
 
 REFERRAL_ID = re.compile(r"^ref_[0-9a-f]{32}$")
 PAM_ID = re.compile(r"^pam_[0-9a-f]{32}$")

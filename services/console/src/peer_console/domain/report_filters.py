@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from peer_shared.contracts.codes import ETHNIC_CATEGORY_LABELS
-from peer_shared.contracts.programmes import CODE_PATTERN
+from peer_events.codes import ETHNIC_CATEGORY_LABELS
+from peer_events.programmes import CODE_PATTERN
 
 QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
 PROGRAMME = re.compile(CODE_PATTERN)

@@ -14,8 +14,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from peer_shared.contracts.codes import SessionMode, Topic
-from peer_shared.contracts.events.sessions import Attendance, GoalProgress
+from peer_events.codes import SessionMode, Topic
+from peer_events.events.sessions import Attendance, GoalProgress
 
 LONDON = ZoneInfo("Europe/London")
 PAIRING_ID = re.compile(r"^pai_[0-9a-f]{32}$")

@@ -16,7 +16,7 @@ from peer_console.domain.accounts import Account
 from peer_console.domain.pages import Area
 from peer_console.pages.web import SignedIn, apis_of, checked_form, console_of, render
 from peer_console.service_apis import Api, ApiError
-from peer_shared.contracts.events.safeguarding import SafeguardingAction
+from peer_events.events.safeguarding import SafeguardingAction
 
 router = APIRouter(prefix="/coordinator")
 Coordinator = Annotated[Account, Depends(SignedIn(Area.COORDINATION))]

@@ -24,10 +24,10 @@ from peer_console.domain.session_form import (
 )
 from peer_console.pages.web import SignedIn, apis_of, checked_form, console_of, render
 from peer_console.service_apis import Api, ApiError
+from peer_events.codes import SessionMode, Topic
+from peer_events.events.safeguarding import SafeguardingCategory, Urgency
+from peer_events.events.sessions import Attendance
 from peer_shared.clock import uk_today
-from peer_shared.contracts.codes import SessionMode, Topic
-from peer_shared.contracts.events.safeguarding import SafeguardingCategory, Urgency
-from peer_shared.contracts.events.sessions import Attendance
 
 router = APIRouter(prefix="/mentor")
 Mentor = Annotated[Account, Depends(SignedIn(Area.MENTORING))]

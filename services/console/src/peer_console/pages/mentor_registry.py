@@ -28,8 +28,8 @@ from peer_console.domain.mentor_refusals import refusal_errors
 from peer_console.pages.coordinator import Coordinator
 from peer_console.pages.web import apis_of, checked_form, console_of, render
 from peer_console.service_apis import Api, ApiError
+from peer_events.codes import ContactMode, Gender
 from peer_shared.clock import uk_today
-from peer_shared.contracts.codes import ContactMode, Gender
 
 router = APIRouter(prefix="/coordinator/mentors")
 STATUS_ORDER = {s: i for i, s in enumerate(("active", "paused", "in-training", "applicant", "left"))}

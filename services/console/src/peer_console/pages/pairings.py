@@ -18,7 +18,7 @@ from peer_console.domain.session_form import PAIRING_ID
 from peer_console.pages.coordinator import Coordinator
 from peer_console.pages.web import apis_of, checked_form, render
 from peer_console.service_apis import Api, ApiError, ServiceApis
-from peer_shared.contracts.events.sessions import PairingEndReason, PairingPauseReason
+from peer_events.events.sessions import PairingEndReason, PairingPauseReason
 
 router = APIRouter(prefix="/coordinator/pairings")
 PAUSE_REASONS: tuple[tuple[str, str], ...] = (

@@ -16,7 +16,7 @@ from peer_console.pages.coordinator import Coordinator
 from peer_console.pages.pairings import pairings_of_referral
 from peer_console.pages.web import apis_of, checked_form, render
 from peer_console.service_apis import Api, ApiError
-from peer_shared.contracts.events.referrals import RejectionReason
+from peer_events.events.referrals import RejectionReason
 
 router = APIRouter(prefix="/coordinator/referrals")
 CONTACT_METHODS = ("phone", "sms", "email", "letter")

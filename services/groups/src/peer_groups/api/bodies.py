@@ -12,9 +12,9 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from peer_events.codes import MentorId, ReferralId, Topic
+from peer_events.events.groups import CancellationReason, GroupSetting, LeaveReason, Presence
 from peer_groups.domain.group_session import SessionRecord, SessionStatus
-from peer_shared.contracts.codes import MentorId, ReferralId, Topic
-from peer_shared.contracts.events.groups import CancellationReason, GroupSetting, LeaveReason, Presence
 
 Size = Annotated[int, Field(ge=1, le=100)]
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from peer_events.events.groups import GroupSetting, LeaveReason
 from peer_groups.api.bodies import CohortIn
 from peer_groups.domain.cohort import CohortPlan, CohortStatus, MemberStatus
 from peer_groups.settings import GroupsSettings
@@ -16,7 +17,6 @@ from peer_groups.use_cases.cohort_views import (
     MemberView,
     ScheduleStatus,
 )
-from peer_shared.contracts.events.groups import GroupSetting, LeaveReason
 from peer_shared.refusals import FieldProblem, Invalid
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from peer_events.codes import CohortId
 from peer_groups.api.bodies import CohortIn
 from peer_groups.api.cohort_bodies import CohortDetailOut, CohortOut, CohortPage, plan_of
 from peer_groups.api.config import Settings
@@ -12,7 +13,6 @@ from peer_groups.domain.cohort import CohortStatus
 from peer_groups.use_cases import cohort_views
 from peer_groups.use_cases.cohort_commands import CohortAction, move_cohort
 from peer_groups.use_cases.cohort_lifecycle import create_cohort
-from peer_shared.contracts.codes import CohortId
 from peer_shared.http.dependencies import Coordinator, Limit, MentorOrCoordinator, Offset, Runtime, Today
 from peer_shared.http.problems import problem_responses
 

@@ -10,17 +10,17 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from peer_groups.domain.concerns import Concern, ConcernStatus
-from peer_groups.store import concerns_repo
-from peer_groups.use_cases import concerns as use_case
-from peer_shared.clock import to_london
-from peer_shared.contracts.codes import CohortId, ReferralId
-from peer_shared.contracts.events.safeguarding import (
+from peer_events.codes import CohortId, ReferralId
+from peer_events.events.safeguarding import (
     RaisedBy,
     SafeguardingAction,
     SafeguardingCategory,
     Urgency,
 )
+from peer_groups.domain.concerns import Concern, ConcernStatus
+from peer_groups.store import concerns_repo
+from peer_groups.use_cases import concerns as use_case
+from peer_shared.clock import to_london
 from peer_shared.http.dependencies import Coordinator, Limit, MentorOrCoordinator, Offset, Runtime
 from peer_shared.http.problems import problem_responses
 

@@ -11,10 +11,10 @@ from datetime import date
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from peer_events.codes import CohortId, MeasureId, ReferralId, VersionCode
+from peer_events.events.groups import Instrument, MeasureTimepoint
 from peer_groups.domain.measures import SCALE_MAXIMA, Measure, MeasureEntry
 from peer_groups.use_cases import measures as use_case
-from peer_shared.contracts.codes import CohortId, MeasureId, ReferralId, VersionCode
-from peer_shared.contracts.events.groups import Instrument, MeasureTimepoint
 from peer_shared.http.dependencies import Limit, MentorOrCoordinator, Offset, Runtime
 from peer_shared.http.problems import problem_responses
 

@@ -6,9 +6,9 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from peer_events.codes import Topic
+from peer_events.events.groups import CancellationReason, GroupSetting, Presence
 from peer_groups.domain.group_session import SessionStatus, StoredSession
-from peer_shared.contracts.codes import Topic
-from peer_shared.contracts.events.groups import CancellationReason, GroupSetting, Presence
 
 
 class SessionOut(BaseModel):

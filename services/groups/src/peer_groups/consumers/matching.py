@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from peer_groups.domain.facilitators import FacilitatorStatus
-from peer_groups.use_cases import facilitator_news
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.matching import (
+from peer_events.envelope import CloudEvent
+from peer_events.events.matching import (
     MentorActivated,
     MentorCredentialsChanged,
     MentorLeft,
     MentorPaused,
     MentorRegistered,
 )
+from peer_groups.domain.facilitators import FacilitatorStatus
+from peer_groups.use_cases import facilitator_news
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 _CREDENTIALS = ("group_facilitator", "checks_valid_until")

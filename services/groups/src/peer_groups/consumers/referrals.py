@@ -3,12 +3,12 @@ withdrawn one leaves the waitlist or its cohort. Referrals for programmes not ru
 
 from __future__ import annotations
 
+from peer_events.envelope import CloudEvent
+from peer_events.events.referrals import ReferralAccepted, ReferralWithdrawn
 from peer_groups.domain.waitlist import Entry, EntryStatus
 from peer_groups.settings import GroupsSettings
 from peer_groups.use_cases.enrolment import waitlist_referral
 from peer_groups.use_cases.withdrawal import withdraw_referral
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.referrals import ReferralAccepted, ReferralWithdrawn
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 

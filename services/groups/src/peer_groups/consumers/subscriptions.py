@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from peer_groups.consumers import matching
-from peer_groups.consumers.referrals import ReferralEvents
-from peer_groups.settings import GroupsSettings
-from peer_shared.contracts.events.matching import (
+from peer_events.events.matching import (
     MentorActivated,
     MentorCredentialsChanged,
     MentorLeft,
     MentorPaused,
     MentorRegistered,
 )
-from peer_shared.contracts.events.referrals import ReferralAccepted, ReferralWithdrawn
+from peer_events.events.referrals import ReferralAccepted, ReferralWithdrawn
+from peer_groups.consumers import matching
+from peer_groups.consumers.referrals import ReferralEvents
+from peer_groups.settings import GroupsSettings
 from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
 from peer_shared.settings import ServiceSettings
 

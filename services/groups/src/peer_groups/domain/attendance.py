@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from peer_events.events.groups import Presence
 from peer_groups.domain.group_session import SessionStatus, StoredSession
-from peer_shared.contracts.events.groups import Presence
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from peer_shared.contracts.events.groups import GroupSetting, LeaveReason
+from peer_events.events.groups import GroupSetting, LeaveReason
 from peer_shared.refusals import Conflict
 
 

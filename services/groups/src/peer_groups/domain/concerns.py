@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from peer_shared.contracts.events.safeguarding import (
+from peer_events.events.safeguarding import (
     RaisedBy,
     SafeguardingAction,
     SafeguardingCategory,

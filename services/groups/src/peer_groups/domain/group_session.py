@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from peer_shared.contracts.codes import Topic
-from peer_shared.contracts.events.groups import CancellationReason, GroupSetting, Presence
+from peer_events.codes import Topic
+from peer_events.events.groups import CancellationReason, GroupSetting, Presence
 from peer_shared.refusals import FieldProblem, Invalid
 
 

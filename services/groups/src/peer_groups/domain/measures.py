@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
-from peer_shared.contracts.events.groups import Instrument, MeasureTimepoint, Scale
+from peer_events.events.groups import Instrument, MeasureTimepoint, Scale
 from peer_shared.refusals import Conflict, FieldProblem, Invalid
 
 MAX_REVISIONS = 100

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.events.groups import GroupSetting, LeaveReason
 from peer_groups.domain.cohort import Cohort, CohortStatus, Member, MemberStatus
 from peer_groups.store.tables import cohort, cohort_member, waitlist_entry
-from peer_shared.contracts.events.groups import GroupSetting, LeaveReason
 
 _STATE = ("status", "opened_on", "started_on", "finished_on", "cancelled_on")
 _MEMBER_STATE = ("status", "left_on", "left_reason", "follow_up", "follow_up_cleared_on")

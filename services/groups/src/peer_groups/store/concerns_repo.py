@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peer_groups.domain.concerns import Concern, ConcernStatus
-from peer_groups.store.tables import group_concern
-from peer_shared.contracts.events.safeguarding import (
+from peer_events.events.safeguarding import (
     RaisedBy,
     SafeguardingAction,
     SafeguardingCategory,
     Urgency,
 )
+from peer_groups.domain.concerns import Concern, ConcernStatus
+from peer_groups.store.tables import group_concern
 
 
 async def add(session: AsyncSession, raised: Concern, *, details: str | None, raised_by_subject: str) -> None:

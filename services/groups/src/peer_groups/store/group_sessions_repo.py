@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.codes import Topic
+from peer_events.events.groups import CancellationReason, GroupSetting, Presence
 from peer_groups.domain.group_session import SessionRecord, SessionStatus, StoredSession
 from peer_groups.store.tables import group_session, group_session_revision, session_register
-from peer_shared.contracts.codes import Topic
-from peer_shared.contracts.events.groups import CancellationReason, GroupSetting, Presence
 
 
 async def save(session: AsyncSession, stored: StoredSession, *, at: datetime, by: str) -> None:

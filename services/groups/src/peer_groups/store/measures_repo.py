@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.events.groups import Instrument, MeasureTimepoint, Scale
 from peer_groups.domain.measures import Measure, MemberPlace
 from peer_groups.store.tables import cohort, cohort_member, measure, measure_revision, waitlist_entry
-from peer_shared.contracts.events.groups import Instrument, MeasureTimepoint, Scale
 
 
 async def places_of(

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from peer_events.events.groups import LeaveReason
 from peer_groups.domain.cohort import Cohort
 from peer_groups.use_cases import cohort_lifecycle, enrolment
 from peer_groups.use_cases.cohort_access import RulesOf, cohort_for
 from peer_groups.use_cases.cohort_starts import start_cohort
-from peer_shared.contracts.events.groups import LeaveReason
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 

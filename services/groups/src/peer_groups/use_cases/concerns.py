@@ -12,13 +12,13 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from peer_events.events.safeguarding import SafeguardingAction, SafeguardingCategory, Urgency
 from peer_groups import events_out
 from peer_groups.domain.concerns import Concern, ConcernProblem, check_details, raised_by_role
 from peer_groups.domain.measures import MemberPlace
 from peer_groups.store import concerns_repo, measures_repo
 from peer_groups.use_cases.measures import COHORT_NOT_FOUND, not_a_member, require_facilitator
 from peer_shared.auth import Principal, Role
-from peer_shared.contracts.events.safeguarding import SafeguardingAction, SafeguardingCategory, Urgency
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.refusals import NotFound

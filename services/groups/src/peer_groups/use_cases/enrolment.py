@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from peer_events.events.groups import LeaveReason
 from peer_groups import events_out
 from peer_groups.domain import attendance
 from peer_groups.domain.cohort import Cohort, CohortStatus, Member
@@ -19,7 +20,6 @@ from peer_groups.domain.waitlist import Entry, EntryStatus
 from peer_groups.events_out import Cause
 from peer_groups.store import cohorts_repo, group_sessions_repo, waitlist_repo
 from peer_groups.use_cases.cohort_starts import start_if_full
-from peer_shared.contracts.events.groups import LeaveReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.refusals import Conflict, NotFound

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
+from peer_events.events.safeguarding import Urgency
 from peer_groups import events_out
 from peer_groups.store import concerns_repo
 from peer_groups.use_cases.concerns import place_of
-from peer_shared.contracts.events.safeguarding import Urgency
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from peer_events.events.groups import LeaveReason
 from peer_groups.domain.waitlist import Entry, EntryStatus
 from peer_groups.events_out import Cause
 from peer_groups.store import cohorts_repo, group_sessions_repo, waitlist_repo
 from peer_groups.use_cases import concerns, enrolment
 from peer_groups.use_cases.cohort_access import cohort_for
-from peer_shared.contracts.events.groups import LeaveReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

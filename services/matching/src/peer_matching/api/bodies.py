@@ -8,11 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from peer_matching.domain.geography import is_known_district
-from peer_matching.domain.mentor import DEFAULT_CAPACITY, MAX_CAPACITY
-from peer_matching.domain.training import TrainingModule
-from peer_matching.store.mentors_repo import Contact
-from peer_shared.contracts.codes import (
+from peer_events.codes import (
     AvailabilitySlot,
     CodeSet,
     ContactMode,
@@ -22,8 +18,12 @@ from peer_shared.contracts.codes import (
     MentorId,
     PostcodeDistrict,
 )
-from peer_shared.contracts.events.matching import MentorLeaveReason, MentorPauseReason
-from peer_shared.contracts.programmes import ConditionCode
+from peer_events.events.matching import MentorLeaveReason, MentorPauseReason
+from peer_events.programmes import ConditionCode
+from peer_matching.domain.geography import is_known_district
+from peer_matching.domain.mentor import DEFAULT_CAPACITY, MAX_CAPACITY
+from peer_matching.domain.training import TrainingModule
+from peer_matching.store.mentors_repo import Contact
 
 
 def _known_district(value: str) -> str:

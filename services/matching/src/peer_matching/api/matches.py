@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from peer_events.programmes import CODE_PATTERN
 from peer_matching.api.bodies import OverrideIn
 from peer_matching.api.dependencies import Settings
 from peer_matching.api.views import MatchOut, MenteeOut, RoundOut, WaitlistEntry
@@ -14,7 +15,6 @@ from peer_matching.domain.match import MatchStatus
 from peer_matching.store import matches_repo, mentees_repo
 from peer_matching.use_cases import decisions
 from peer_matching.use_cases.rounds import run_round
-from peer_shared.contracts.programmes import CODE_PATTERN
 from peer_shared.http.dependencies import Coordinator, Runtime
 from peer_shared.http.problems import problem_responses
 from peer_shared.refusals import NotFound

@@ -8,11 +8,11 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Row
 
+from peer_events.codes import Gender, MentorId
 from peer_matching.api.bodies import ContactIn, TrainingRecord
 from peer_matching.domain.mentor import Expiry, Mentor
 from peer_matching.domain.training import Check, CheckRules, TrainingModule, missing_modules
 from peer_matching.store.mentors_repo import Contact
-from peer_shared.contracts.codes import Gender, MentorId
 
 
 class MentorOut(BaseModel):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from peer_events.envelope import CloudEvent
+from peer_events.events.sessions import PairingCompleted, PairingEnded
 from peer_matching.settings import MatchingSettings
 from peer_matching.use_cases import pairings
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.sessions import PairingCompleted, PairingEnded
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from peer_matching.settings import MatchingSettings
-from peer_matching.use_cases import waitlist
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.referrals import (
+from peer_events.envelope import CloudEvent
+from peer_events.events.referrals import (
     ReferralAccepted,
     ReferralReceived,
     ReferralRejected,
     ReferralWithdrawn,
 )
+from peer_matching.settings import MatchingSettings
+from peer_matching.use_cases import waitlist
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 

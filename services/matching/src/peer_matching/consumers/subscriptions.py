@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from peer_matching.consumers.pairings import PairingHandlers
-from peer_matching.consumers.referrals import ReferralHandlers
-from peer_matching.settings import MatchingSettings
-from peer_shared.contracts.events.referrals import (
+from peer_events.events.referrals import (
     ReferralAccepted,
     ReferralReceived,
     ReferralRejected,
     ReferralWithdrawn,
 )
-from peer_shared.contracts.events.sessions import PairingCompleted, PairingEnded
+from peer_events.events.sessions import PairingCompleted, PairingEnded
+from peer_matching.consumers.pairings import PairingHandlers
+from peer_matching.consumers.referrals import ReferralHandlers
+from peer_matching.settings import MatchingSettings
 from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
 from peer_shared.settings import ServiceSettings
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from peer_events.codes import ContactMode
 from peer_matching.domain.geography import distance_km
 from peer_matching.domain.mentee import REMOTE_MODES, Mentee
 from peer_matching.domain.mentor import Mentor, MentorStatus
 from peer_matching.domain.training import CheckRules, expired_checks, missing_modules
-from peer_shared.contracts.codes import ContactMode
 
 
 class Ineligible(StrEnum):

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from peer_events.codes import ContactMode
+from peer_events.events.matching import ScoreComponent
 from peer_matching.domain.geography import EARTH_RADIUS_KM, centroid
 from peer_matching.domain.mentee import Mentee
 from peer_matching.domain.mentor import Mentor
 from peer_matching.domain.scoring import ScoringRules
-from peer_shared.contracts.codes import ContactMode
-from peer_shared.contracts.events.matching import ScoreComponent
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]

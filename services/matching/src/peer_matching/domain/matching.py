@@ -15,6 +15,7 @@ from itertools import groupby
 
 import numpy as np
 
+from peer_events.events.matching import MatchReason, ScoreComponent
 from peer_matching.domain.assignment import Assignment, Problem, optimal_assignment
 from peer_matching.domain.eligibility import EligibilityContext, mentor_problems
 from peer_matching.domain.explanation import PassedOver, passed_over
@@ -23,7 +24,6 @@ from peer_matching.domain.mentee import Mentee
 from peer_matching.domain.mentor import Mentor
 from peer_matching.domain.scoring import ScoreBreakdown, ScoringRules, score_pair, waiting_priority
 from peer_matching.domain.waitlist import Funnel, WaitReason, queue_key, wait_reason
-from peer_shared.contracts.events.matching import MatchReason, ScoreComponent
 
 CHUNK_ROWS = 512
 """Mentees evaluated at once: bounds memory to a few chunk x mentors matrices."""

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender, GenderPreference
-from peer_shared.contracts.events.sessions import PairingEndReason
+from peer_events.codes import ContactMode, ExperienceTag, Gender, GenderPreference
+from peer_events.events.sessions import PairingEndReason
 
 REMOTE_MODES = frozenset({ContactMode.PHONE, ContactMode.VIDEO})
 

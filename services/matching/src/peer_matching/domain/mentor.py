@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
+from peer_events.codes import ContactMode, ExperienceTag, Gender
 from peer_matching.domain.training import (
     Check,
     CheckRules,
@@ -21,7 +22,6 @@ from peer_matching.domain.training import (
     is_group_facilitator,
     missing_modules,
 )
-from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender
 from peer_shared.refusals import Conflict, Invalid, Refusal
 
 DEFAULT_CAPACITY = 2

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from peer_events.codes import ContactMode
+from peer_events.events.matching import MatchReason, ScoreComponent
 from peer_matching.domain.eligibility import meeting_modes
 from peer_matching.domain.geography import distance_km
 from peer_matching.domain.mentee import Mentee
 from peer_matching.domain.mentor import Mentor
-from peer_shared.contracts.codes import ContactMode
-from peer_shared.contracts.events.matching import MatchReason, ScoreComponent
 
 SECONDS_PER_DAY = 86_400.0
 

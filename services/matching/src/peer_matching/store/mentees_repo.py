@@ -12,10 +12,10 @@ from sqlalchemy import Row, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.codes import ContactMode, ExperienceTag, Gender, GenderPreference
 from peer_matching.domain.mentee import Mentee, MenteeState, after_accepted, after_received
 from peer_matching.domain.waitlist import WaitReason
 from peer_matching.store.tables import mentee
-from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender, GenderPreference
 
 ERASED_COLUMNS = (
     "gender",

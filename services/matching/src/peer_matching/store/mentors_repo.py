@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.codes import ContactMode, ExperienceTag, Gender
 from peer_matching.domain.mentor import Mentor, MentorStatus
 from peer_matching.domain.training import TrainingModule
 from peer_matching.store.tables import mentor, mentor_contact, mentor_training
-from peer_shared.contracts.codes import ContactMode, ExperienceTag, Gender
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from peer_events.events.matching import ConfirmedBy, MatchMode, MatchReason
 from peer_matching.domain.eligibility import ineligibility
 from peer_matching.domain.match import MatchStatus
 from peer_matching.domain.matching import Proposal
@@ -17,7 +18,6 @@ from peer_matching.store import matches_repo, mentees_repo, mentors_repo
 from peer_matching.use_cases.rounds import match_values, run_round
 from peer_shared.auth import Principal
 from peer_shared.clock import uk_today
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode, MatchReason
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.refusals import Conflict, Invalid, NotFound
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from peer_events.envelope import CloudEvent
+from peer_events.events.sessions import PairingEndReason
 from peer_matching.domain.match import MatchStatus
 from peer_matching.domain.mentee import MENTEE_LEFT, MenteeState
 from peer_matching.settings import MatchingSettings
 from peer_matching.store import matches_repo, mentees_repo
 from peer_matching.use_cases.rounds import run_round
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.sessions import PairingEndReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from peer_events.events.matching import MentorLeaveReason, MentorPauseReason
 from peer_matching import events_out
 from peer_matching.domain.match import MatchStatus
 from peer_matching.domain.mentee import MenteeState
@@ -32,7 +33,6 @@ from peer_matching.store import matches_repo, mentees_repo, mentors_repo
 from peer_matching.store.mentors_repo import Contact
 from peer_matching.use_cases.rounds import run_round
 from peer_shared.clock import uk_today
-from peer_shared.contracts.events.matching import MentorLeaveReason, MentorPauseReason
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.refusals import Conflict, Invalid, NotFound
 

@@ -13,6 +13,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from peer_events.envelope import CloudEvent
+from peer_events.events.matching import ConfirmedBy, MatchMode
 from peer_matching.domain.match import MatchStatus
 from peer_matching.domain.matching import Proposal, RoundInput, RoundResult, plan_round
 from peer_matching.domain.mentee import MenteeState
@@ -20,8 +22,6 @@ from peer_matching.events_out import mentor_matched
 from peer_matching.settings import MatchingSettings
 from peer_matching.store import matches_repo, mentees_repo, mentors_repo
 from peer_shared.clock import uk_today
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from peer_events.envelope import CloudEvent
 from peer_matching.domain.match import MatchStatus
 from peer_matching.domain.mentee import MenteeState
 from peer_matching.settings import MatchingSettings
 from peer_matching.store import matches_repo, mentees_repo
 from peer_matching.use_cases.rounds import run_round
-from peer_shared.contracts.envelope import CloudEvent
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from peer_events.codes import VersionCode
+from peer_events.events.outcomes import Timepoint
 from peer_outcomes.domain.pam import AdministeredBy, PamEntry
-from peer_shared.contracts.codes import VersionCode
-from peer_shared.contracts.events.outcomes import Timepoint
 
 
 class PamEntryBody(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Path, status
 
+from peer_events.codes import PamId, ReferralId
 from peer_outcomes.api.bodies import PamEntryBody
 from peer_outcomes.api.dependencies import Settings
 from peer_outcomes.api.views import PamHistoryView, PamView
@@ -15,7 +16,6 @@ from peer_outcomes.domain.pam import PamEntry, PamRecord
 from peer_outcomes.store import pam_repo
 from peer_outcomes.use_cases.pam_results import correct_pam, pam_history, record_pam
 from peer_shared.auth import Principal
-from peer_shared.contracts.codes import PamId, ReferralId
 from peer_shared.http.dependencies import Coordinator, Runtime
 from peer_shared.http.problems import problem_responses
 from peer_shared.messaging.unit_of_work import UnitOfWork

@@ -12,12 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
+from peer_events.programmes import ProgrammeCode
 from peer_outcomes.api.dependencies import Settings
 from peer_outcomes.api.rendering.csv_export import report_csv
 from peer_outcomes.api.rendering.html_report import report_html
 from peer_outcomes.domain.periods import requested_period
 from peer_outcomes.use_cases.reports import programme_figures
-from peer_shared.contracts.programmes import ProgrammeCode
 from peer_shared.http.dependencies import CoordinatorOrCommissioner, Runtime
 from peer_shared.http.problems import problem_responses
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from peer_events.events.outcomes import Timepoint
 from peer_outcomes.domain.pam import AdministeredBy, PamRecord
-from peer_shared.contracts.events.outcomes import Timepoint
 
 
 class PamView(BaseModel):

@@ -3,8 +3,8 @@ one transaction (`use_cases.projection` says what each event contributes)."""
 
 from __future__ import annotations
 
+from peer_events.envelope import EventData
 from peer_outcomes.use_cases.projection import PROJECTORS, apply_events
-from peer_shared.contracts.envelope import EventData
 from peer_shared.messaging.subscription import BatchHandler
 
 APPLY_EVENTS = BatchHandler(apply_events)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from peer_events.streams import PRODUCERS, public_stream
 from peer_outcomes.consumers.projections import APPLY_EVENTS, PROJECTED
-from peer_shared.contracts.streams import PRODUCERS, public_stream
 from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
 from peer_shared.settings import ServiceSettings
 

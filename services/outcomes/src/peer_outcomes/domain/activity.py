@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from peer_events.events.referrals import ReferralSource, RejectionReason, WithdrawalReason
+from peer_events.events.sessions import PairingEndReason
 from peer_outcomes.domain.facts import MenteeFacts
 from peer_outcomes.domain.periods import Period
 from peer_outcomes.domain.statistics import median, percentile
 from peer_outcomes.domain.tree import Constraint, Count, Derived, Node, Path, Tree, partition
-from peer_shared.contracts.events.referrals import ReferralSource, RejectionReason, WithdrawalReason
-from peer_shared.contracts.events.sessions import PairingEndReason
 
 WAIT_BINS: tuple[tuple[str, int, int | None], ...] = (
     ("0-7", 0, 7),

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from peer_shared.contracts.programmes import KNOWN_PROGRAMMES, DeliveryFormat
+from peer_events.programmes import KNOWN_PROGRAMMES, DeliveryFormat
 
 
 @dataclass(frozen=True)

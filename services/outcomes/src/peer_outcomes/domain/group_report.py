@@ -8,13 +8,13 @@ period, places taken in it, sessions held in it, places ended in it. A place is 
 
 from __future__ import annotations
 
+from peer_events.events.groups import LeaveReason
 from peer_outcomes.domain.activity import counts
 from peer_outcomes.domain.group_facts import GroupFacts
 from peer_outcomes.domain.group_outcomes import measure_figures
 from peer_outcomes.domain.periods import Period
 from peer_outcomes.domain.statistics import median, percentile
 from peer_outcomes.domain.tree import Constraint, Count, Derived, Node, Path, Tree, partition, relocate
-from peer_shared.contracts.events.groups import LeaveReason
 
 DROPPED_OUT = (LeaveReason.STOPPED_ATTENDING, LeaveReason.WITHDREW, LeaveReason.NOT_COMPLETED)
 """The endings that count as drop-out; a coordinator moving someone on is neither completion nor drop-out."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from peer_shared.contracts.events.groups import Instrument, Scale
+from peer_events.events.groups import Instrument, Scale
 
 
 class Better(StrEnum):

@@ -11,9 +11,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from peer_events.events.outcomes import Timepoint
 from peer_outcomes.domain.cut_points import LEVELS, CutPointSet
 from peer_outcomes.domain.problems import PamProblem
-from peer_shared.contracts.events.outcomes import Timepoint
 from peer_shared.refusals import Conflict, Invalid
 
 MAX_FOLLOW_UPS = 10

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from peer_events.codes import EthnicCategory
 from peer_outcomes.domain.activity import activity
 from peer_outcomes.domain.facts import MenteeFacts
 from peer_outcomes.domain.group_facts import GroupFacts, group_programmes, programme_title
@@ -17,7 +18,6 @@ from peer_outcomes.domain.localities import LocalityMap
 from peer_outcomes.domain.outcome_measures import outcomes
 from peer_outcomes.domain.periods import Period
 from peer_outcomes.domain.tree import Constraint, Count, Node, Path, Tree, leaves, relocate
-from peer_shared.contracts.codes import EthnicCategory
 
 NOT_RECORDED = "not-recorded"
 UNKNOWN = "unknown"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from peer_events.events.outcomes import Timepoint
 from peer_outcomes.domain.pam import PamResult
 from peer_outcomes.domain.problems import PamProblem
-from peer_shared.contracts.events.outcomes import Timepoint
 from peer_shared.refusals import Conflict
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, Table, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.events.groups import Presence
 from peer_outcomes.domain.group_facts import (
     CohortFacts,
     GroupFacts,
@@ -32,7 +33,6 @@ from peer_outcomes.store.tables import (
     rpt_group_sessions,
     rpt_measures,
 )
-from peer_shared.contracts.events.groups import Presence
 
 
 @dataclass

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.events.outcomes import Timepoint
 from peer_outcomes.domain.pam import AdministeredBy, PamRecord, PamResult
 from peer_outcomes.store.tables import pam_records, pam_revisions, rpt_referrals, rpt_sessions
-from peer_shared.contracts.events.outcomes import Timepoint
 
 
 @dataclass(frozen=True)

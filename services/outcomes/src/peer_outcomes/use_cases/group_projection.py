@@ -10,6 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from peer_events.envelope import CloudEvent, EventData
+from peer_events.events.groups import (
+    CohortFinished,
+    CohortOpened,
+    CohortStarted,
+    GroupSessionCancelled,
+    GroupSessionHeld,
+    MeasureRecorded,
+    MemberEnrolled,
+    MemberLeft,
+    Presence,
+)
 from peer_outcomes.store.projection_batch import (
     COHORT_MEMBERS,
     COHORTS,
@@ -21,18 +33,6 @@ from peer_outcomes.store.projection_batch import (
     ProjectionBatch,
 )
 from peer_outcomes.store.tables import SCALE_COLUMNS
-from peer_shared.contracts.envelope import CloudEvent, EventData
-from peer_shared.contracts.events.groups import (
-    CohortFinished,
-    CohortOpened,
-    CohortStarted,
-    GroupSessionCancelled,
-    GroupSessionHeld,
-    MeasureRecorded,
-    MemberEnrolled,
-    MemberLeft,
-    Presence,
-)
 
 Projector = Callable[[CloudEvent[Any], ProjectionBatch], None]
 

@@ -10,19 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from peer_outcomes.store.projection_batch import (
-    MATCHES,
-    MENTORS,
-    PAIRINGS,
-    PAM,
-    REFERRALS,
-    SESSIONS,
-    ProjectionBatch,
-)
-from peer_outcomes.use_cases.group_projection import GROUP_PROJECTORS
-from peer_shared.clock import to_london
-from peer_shared.contracts.envelope import CloudEvent, EventData
-from peer_shared.contracts.events import (
+from peer_events.envelope import CloudEvent, EventData
+from peer_events.events import (
     MentorActivated,
     MentorLeft,
     MentorMatched,
@@ -37,6 +26,17 @@ from peer_shared.contracts.events import (
     ReferralWithdrawn,
     SessionLogged,
 )
+from peer_outcomes.store.projection_batch import (
+    MATCHES,
+    MENTORS,
+    PAIRINGS,
+    PAM,
+    REFERRALS,
+    SESSIONS,
+    ProjectionBatch,
+)
+from peer_outcomes.use_cases.group_projection import GROUP_PROJECTORS
+from peer_shared.clock import to_london
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 Projector = Callable[[CloudEvent[Any], ProjectionBatch], None]

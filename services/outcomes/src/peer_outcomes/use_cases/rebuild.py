@@ -20,11 +20,11 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import text
 
+from peer_events.envelope import CloudEvent, EventData, envelope_for
+from peer_events.registry import EVENT_TYPES, MalformedEvent, UnknownEventType, parse_event
 from peer_outcomes.store.projection_batch import ProjectionBatch
 from peer_outcomes.store.tables import PROJECTION_TABLES
 from peer_outcomes.use_cases.projection import project
-from peer_shared.contracts.envelope import CloudEvent, EventData, envelope_for
-from peer_shared.contracts.registry import EVENT_TYPES, MalformedEvent, UnknownEventType, parse_event
 from peer_shared.db import SessionFactory
 from peer_shared.logging import get_logger
 from peer_shared.messaging.subscription import Subscription

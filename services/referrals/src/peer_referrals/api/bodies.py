@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from peer_events.codes import Gender
+from peer_events.events.referrals import MenteePreferences, RejectionReason, WithdrawalReason
 from peer_referrals.domain.person import ContactMethod
 from peer_referrals.domain.triage import ContactOutcome
-from peer_shared.contracts.codes import Gender
-from peer_shared.contracts.events.referrals import MenteePreferences, RejectionReason, WithdrawalReason
 
 Reason = Annotated[str, Field(min_length=3, max_length=500)]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from peer_events.events.matching import MentorMatched
 from peer_referrals.consumers.support_progress import PAIRING_EVENTS, record_support_progress
-from peer_shared.contracts.events.matching import MentorMatched
 from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
 from peer_shared.settings import ServiceSettings
 

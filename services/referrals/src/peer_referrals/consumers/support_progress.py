@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from peer_referrals.domain.support import SupportStage
-from peer_referrals.store import support_repo
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.matching import MentorMatched
-from peer_shared.contracts.events.sessions import (
+from peer_events.envelope import CloudEvent
+from peer_events.events.matching import MentorMatched
+from peer_events.events.sessions import (
     PairingCompleted,
     PairingEnded,
     PairingPaused,
     PairingResumed,
     PairingStarted,
 )
+from peer_referrals.domain.support import SupportStage
+from peer_referrals.store import support_repo
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 STAGES: dict[type[Any], SupportStage] = {

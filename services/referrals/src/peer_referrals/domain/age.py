@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from peer_shared.contracts.codes import AgeBand
+from peer_events.codes import AgeBand
 
 _BANDS: tuple[tuple[int, AgeBand], ...] = (
     (75, AgeBand.AGE_75_PLUS),

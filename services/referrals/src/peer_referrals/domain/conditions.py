@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from peer_shared.contracts.programmes import KNOWN_CONDITIONS, Condition
+from peer_events.programmes import KNOWN_CONDITIONS, Condition
 
 
 class CodeSystem(StrEnum):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from peer_shared.contracts.codes import Gender
+from peer_events.codes import Gender
 
 
 class ContactMethod(StrEnum):

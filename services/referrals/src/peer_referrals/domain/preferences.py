@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
-from peer_shared.contracts.events.referrals import MenteePreferences
+from peer_events.events.referrals import MenteePreferences
 
 _FIELDS = {
     "language": "languages",

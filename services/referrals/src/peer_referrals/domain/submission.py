@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from peer_events.codes import Gender
+from peer_events.events.referrals import ReferralSource
 from peer_referrals.domain.conditions import ReasonCode
-from peer_shared.contracts.codes import Gender
-from peer_shared.contracts.events.referrals import ReferralSource
 
 
 @dataclass(frozen=True)

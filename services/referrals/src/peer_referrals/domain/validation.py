@@ -12,6 +12,8 @@ from datetime import date
 
 from nhs_number.validate import is_valid as nhs_number_is_valid
 
+from peer_events.codes import AgeBand, EthnicCategory
+from peer_events.events.referrals import MenteePreferences, ReferralSource
 from peer_referrals.domain.age import age_band, age_on
 from peer_referrals.domain.conditions import ConditionRouting, Route, condition_for
 from peer_referrals.domain.person import ContactMethod, PersonDetails, default_contact_method
@@ -19,8 +21,6 @@ from peer_referrals.domain.postcode import parse_postcode
 from peer_referrals.domain.preferences import PreferenceError, parse_preferences
 from peer_referrals.domain.problems import InvalidReferral, Problem, ProblemCode
 from peer_referrals.domain.submission import Submission
-from peer_shared.contracts.codes import AgeBand, EthnicCategory
-from peer_shared.contracts.events.referrals import MenteePreferences, ReferralSource
 
 _ODS = re.compile(r"^(?=.*[A-Z])[A-Z0-9]{3,10}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.codes import Gender
 from peer_referrals.domain.person import ContactMethod, PersonDetails
 from peer_referrals.store.tables import contact_attempts, people, person_versions
-from peer_shared.contracts.codes import Gender
 
 
 def person_row(referral_id: str, person: PersonDetails, version: int = 1) -> dict[str, Any]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from peer_events.events.referrals import MenteePreferences, RejectionReason
 from peer_referrals import events_out
 from peer_referrals.domain.refusals import referral_not_found
 from peer_referrals.domain.triage import ConsentRecord, ContactOutcome, Triage, TriageStatus
 from peer_referrals.store import referrals_repo, triage_repo
 from peer_shared.clock import uk_today
-from peer_shared.contracts.events.referrals import MenteePreferences, RejectionReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from peer_events.events.referrals import WithdrawalReason
 from peer_referrals import events_out
 from peer_referrals.domain.triage import OPEN_STATUSES, TriageStatus
 from peer_referrals.store import people_repo, referrals_repo
 from peer_referrals.use_cases import triage as triage_cases
 from peer_shared.clock import uk_today
-from peer_shared.contracts.events.referrals import WithdrawalReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

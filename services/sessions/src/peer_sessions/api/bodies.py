@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from peer_sessions.domain.goals import GoalPlan, GoalReview
-from peer_sessions.domain.session_rules import SessionRecord
-from peer_sessions.use_cases.safeguarding import NewConcern
-from peer_shared.contracts.codes import SessionMode, Topic
-from peer_shared.contracts.events.safeguarding import SafeguardingAction, SafeguardingCategory, Urgency
-from peer_shared.contracts.events.sessions import (
+from peer_events.codes import SessionMode, Topic
+from peer_events.events.safeguarding import SafeguardingAction, SafeguardingCategory, Urgency
+from peer_events.events.sessions import (
     Attendance,
     GoalProgress,
     PairingEndReason,
     PairingPauseReason,
 )
+from peer_sessions.domain.goals import GoalPlan, GoalReview
+from peer_sessions.domain.session_rules import SessionRecord
+from peer_sessions.use_cases.safeguarding import NewConcern
 
 
 class _In(BaseModel):

@@ -11,25 +11,25 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from peer_events.codes import SessionMode, Topic
+from peer_events.events.safeguarding import (
+    RaisedBy,
+    SafeguardingAction,
+    SafeguardingCategory,
+    Urgency,
+)
+from peer_events.events.sessions import (
+    Attendance,
+    GoalProgress,
+    PairingEndReason,
+    PairingPauseReason,
+)
 from peer_sessions.domain.overview import PairingActivity
 from peer_sessions.domain.pairing import Pairing, PairingStatus
 from peer_sessions.domain.safeguarding import Concern
 from peer_sessions.domain.session_rules import Revision, SessionRecord, StoredSession
 from peer_sessions.store.goals_repo import GoalState, GoalStep, StoredGoal
 from peer_shared.clock import to_london
-from peer_shared.contracts.codes import SessionMode, Topic
-from peer_shared.contracts.events.safeguarding import (
-    RaisedBy,
-    SafeguardingAction,
-    SafeguardingCategory,
-    Urgency,
-)
-from peer_shared.contracts.events.sessions import (
-    Attendance,
-    GoalProgress,
-    PairingEndReason,
-    PairingPauseReason,
-)
 from peer_shared.http.problems import problem_responses
 
 REFUSALS = problem_responses(

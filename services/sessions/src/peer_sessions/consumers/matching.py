@@ -4,13 +4,13 @@ their pairings. Each handler translates the event into a use-case call (see `use
 
 from __future__ import annotations
 
+from peer_events.envelope import CloudEvent
+from peer_events.events.matching import MentorActivated, MentorLeft, MentorMatched, MentorPaused
 from peer_sessions.domain.pairing import start_pairing
 from peer_sessions.settings import SessionsSettings
 from peer_sessions.use_cases import mentor_news
 from peer_sessions.use_cases.matches import start_matched_pairing
 from peer_shared.clock import to_london
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.matching import MentorActivated, MentorLeft, MentorMatched, MentorPaused
 from peer_shared.messaging.subscription import PermanentError
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.refusals import Conflict

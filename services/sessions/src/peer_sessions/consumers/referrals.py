@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from peer_events.envelope import CloudEvent
+from peer_events.events.referrals import ReferralWithdrawn
 from peer_sessions.use_cases.withdrawal import withdraw_referral
-from peer_shared.contracts.envelope import CloudEvent
-from peer_shared.contracts.events.referrals import ReferralWithdrawn
 from peer_shared.messaging.unit_of_work import UnitOfWork
 
 

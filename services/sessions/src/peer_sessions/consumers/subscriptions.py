@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from peer_events.events.matching import MentorActivated, MentorLeft, MentorMatched, MentorPaused
+from peer_events.events.referrals import ReferralWithdrawn
 from peer_sessions.consumers.matching import MatchingEvents
 from peer_sessions.consumers.referrals import on_referral_withdrawn
 from peer_sessions.settings import SessionsSettings
-from peer_shared.contracts.events.matching import MentorActivated, MentorLeft, MentorMatched, MentorPaused
-from peer_shared.contracts.events.referrals import ReferralWithdrawn
 from peer_shared.messaging.subscription import Subscription, durable_name, retry_policy
 from peer_shared.settings import ServiceSettings
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from peer_shared.contracts.codes import Topic
-from peer_shared.contracts.events.sessions import GoalProgress
+from peer_events.codes import Topic
+from peer_events.events.sessions import GoalProgress
 from peer_shared.refusals import Invalid
 
 MAX_GOALS_PER_SESSION = 20

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from peer_shared.contracts.events.referrals import WithdrawalReason
-from peer_shared.contracts.events.sessions import PairingEndReason, PairingPauseReason
+from peer_events.events.referrals import WithdrawalReason
+from peer_events.events.sessions import PairingEndReason, PairingPauseReason
 from peer_shared.refusals import Conflict
 
 

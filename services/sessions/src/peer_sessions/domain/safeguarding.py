@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peer_shared.contracts.events.safeguarding import (
+from peer_events.events.safeguarding import (
     RaisedBy,
     SafeguardingAction,
     SafeguardingCategory,

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from peer_events.codes import SessionMode, Topic
+from peer_events.events.sessions import Attendance
 from peer_shared.clock import to_london
-from peer_shared.contracts.codes import SessionMode, Topic
-from peer_shared.contracts.events.sessions import Attendance
 from peer_shared.refusals import Conflict, Invalid
 
 MIN_DURATION_MINUTES = 1

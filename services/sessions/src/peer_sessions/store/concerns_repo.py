@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peer_sessions.domain.safeguarding import Concern
-from peer_sessions.store.tables import concern
-from peer_shared.contracts.events.safeguarding import (
+from peer_events.events.safeguarding import (
     RaisedBy,
     SafeguardingAction,
     SafeguardingCategory,
     Urgency,
 )
+from peer_sessions.domain.safeguarding import Concern
+from peer_sessions.store.tables import concern
 
 
 async def add(session: AsyncSession, raised: Concern, *, details: str | None, raised_by_subject: str) -> None:

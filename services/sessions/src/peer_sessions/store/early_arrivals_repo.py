@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.events.referrals import WithdrawalReason
 from peer_sessions.domain.mentor_availability import MentorState, MentorStatus
 from peer_sessions.store.tables import mentor_state, withdrawn_referral
-from peer_shared.contracts.events.referrals import WithdrawalReason
 
 
 async def mentor(session: AsyncSession, mentor_id: str) -> MentorState | None:

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.codes import Topic
+from peer_events.events.sessions import GoalProgress
 from peer_sessions.domain.goals import GoalPlan, GoalReview
 from peer_sessions.store.tables import goal, goal_history
-from peer_shared.contracts.codes import Topic
-from peer_shared.contracts.events.sessions import GoalProgress
 
 _TEXT_COLUMNS = ("what", "how_much", "when_text", "how_often")
 _ERASED_TEXT: dict[str, Any] = dict.fromkeys(_TEXT_COLUMNS)

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, DateTime, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.events.sessions import Attendance
 from peer_sessions.domain.overview import PairingActivity
 from peer_sessions.domain.pairing import Pairing, PairingStatus
 from peer_sessions.store.pairings_repo import from_row
 from peer_sessions.store.tables import mentoring_session, pairing
-from peer_shared.contracts.events.sessions import Attendance
 
 _attended = mentoring_session.c.attendance == Attendance.ATTENDED.value
 _activity = (

@@ -10,9 +10,9 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.events.sessions import Attendance, PairingEndReason, PairingPauseReason
 from peer_sessions.domain.pairing import Pairing, PairingStatus
 from peer_sessions.store.tables import mentoring_session, pairing
-from peer_shared.contracts.events.sessions import Attendance, PairingEndReason, PairingPauseReason
 
 _STATE_COLUMNS = ("status", "paused_on", "pause_reason", "paused_for_mentor", "finished_on", "end_reason")
 

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peer_events.codes import SessionMode, Topic
+from peer_events.events.sessions import Attendance
 from peer_sessions.domain.session_rules import (
     MAX_DURATION_MINUTES,
     BookedTime,
@@ -17,8 +19,6 @@ from peer_sessions.domain.session_rules import (
     StoredSession,
 )
 from peer_sessions.store.tables import mentoring_session, session_revision
-from peer_shared.contracts.codes import SessionMode, Topic
-from peer_shared.contracts.events.sessions import Attendance
 
 
 async def add(session: AsyncSession, stored: StoredSession, *, recorded_by: str) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
+from peer_events.events.safeguarding import Urgency
 from peer_sessions import events_out
 from peer_sessions.store import concerns_repo, pairings_repo
-from peer_shared.contracts.events.safeguarding import Urgency
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

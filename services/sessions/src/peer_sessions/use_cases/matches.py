@@ -6,6 +6,7 @@ referral's news: the referral and mentor locks, and what is remembered about bot
 
 from __future__ import annotations
 
+from peer_events.events.sessions import PairingEndReason, PairingPauseReason
 from peer_sessions import events_out
 from peer_sessions.domain.mentor_availability import MentorStatus
 from peer_sessions.domain.pairing import Pairing
@@ -14,7 +15,6 @@ from peer_sessions.store import pairings_repo
 from peer_sessions.store.locks_repo import lock_referral_and_mentor
 from peer_sessions.store.match_context_repo import context_for_match
 from peer_sessions.use_cases import pairing_lifecycle
-from peer_shared.contracts.events.sessions import PairingEndReason, PairingPauseReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.refusals import Conflict

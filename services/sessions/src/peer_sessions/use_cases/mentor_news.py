@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from peer_events.events.sessions import PairingEndReason, PairingPauseReason
 from peer_sessions.domain.mentor_availability import MentorState, MentorStatus, supersedes
 from peer_sessions.domain.pairing import PairingStatus
 from peer_sessions.events_out import Cause
 from peer_sessions.store import early_arrivals_repo, pairings_repo
 from peer_sessions.store.locks_repo import lock_mentor
 from peer_sessions.use_cases import pairing_lifecycle
-from peer_shared.contracts.events.sessions import PairingEndReason, PairingPauseReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from peer_events.events.sessions import PairingEndReason, PairingPauseReason
 from peer_sessions import events_out
 from peer_sessions.domain.pairing import Pairing
 from peer_sessions.events_out import Cause
@@ -17,7 +18,6 @@ from peer_sessions.store import pairings_repo
 from peer_sessions.use_cases.pairing_access import lock_pairing
 from peer_shared.auth import Principal
 from peer_shared.clock import uk_today
-from peer_shared.contracts.events.sessions import PairingEndReason, PairingPauseReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

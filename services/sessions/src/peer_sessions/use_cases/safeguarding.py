@@ -9,18 +9,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from peer_events.events.safeguarding import (
+    RaisedBy,
+    SafeguardingAction,
+    SafeguardingCategory,
+    Urgency,
+)
 from peer_sessions import events_out
 from peer_sessions.domain.access import staff_id_of
 from peer_sessions.domain.safeguarding import Concern, check_details
 from peer_sessions.store import concerns_repo, pairings_repo, session_log_repo
 from peer_sessions.use_cases.pairing_access import visible_pairing
 from peer_shared.auth import Principal, Role
-from peer_shared.contracts.events.safeguarding import (
-    RaisedBy,
-    SafeguardingAction,
-    SafeguardingCategory,
-    Urgency,
-)
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 from peer_shared.refusals import Invalid, NotFound

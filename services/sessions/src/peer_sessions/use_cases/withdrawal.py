@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from peer_events.events.referrals import WithdrawalReason
 from peer_sessions.domain.pairing import end_reason_for_withdrawal
 from peer_sessions.events_out import Cause
 from peer_sessions.store import early_arrivals_repo, goals_repo, pairings_repo, session_log_repo
 from peer_sessions.store.locks_repo import lock_referral
 from peer_sessions.use_cases import pairing_lifecycle
-from peer_shared.contracts.events.referrals import WithdrawalReason
 from peer_shared.logging import get_logger
 from peer_shared.messaging.unit_of_work import UnitOfWork
 

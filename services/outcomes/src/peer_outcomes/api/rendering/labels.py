@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peer_shared.contracts.codes import ETHNIC_CATEGORY_LABELS, EthnicCategory
+from peer_events.codes import ETHNIC_CATEGORY_LABELS, EthnicCategory
 
 DIMENSION_TITLES = {
     "programme": "Programme",

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from peer_events.codes import Gender
+from peer_events.events.referrals import ReferralSource
 from peer_referrals.domain.conditions import CodeSystem, ReasonCode
 from peer_referrals.domain.problems import InvalidReferral, Problem, ProblemCode
 from peer_referrals.domain.submission import Submission
 from peer_referrals.feeds.csv.columns import COLUMN_NAMES, REQUIRED
-from peer_shared.contracts.codes import Gender
-from peer_shared.contracts.events.referrals import ReferralSource
 
 _GENDERS = {"male": Gender.MALE, "m": Gender.MALE, "female": Gender.FEMALE, "f": Gender.FEMALE}
 _GENDERS |= {"other": Gender.OTHER, "o": Gender.OTHER, "unknown": Gender.NOT_KNOWN, "u": Gender.NOT_KNOWN}

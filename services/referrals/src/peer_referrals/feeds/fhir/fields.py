@@ -14,11 +14,11 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
+from peer_events.codes import Gender
+from peer_events.events.referrals import ReferralSource
 from peer_referrals.domain.conditions import CodeSystem, ReasonCode
 from peer_referrals.domain.submission import Submission
 from peer_shared.clock import to_london
-from peer_shared.contracts.codes import Gender
-from peer_shared.contracts.events.referrals import ReferralSource
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from peer_events.codes import Gender
+from peer_events.events.referrals import ReferralSource
 from peer_referrals.domain.conditions import CodeSystem, ReasonCode
 from peer_referrals.domain.problems import InvalidReferral, Problem, ProblemCode
 from peer_referrals.domain.submission import Submission
 from peer_referrals.feeds.hl7.message import Header, Hl7Message
-from peer_shared.contracts.codes import Gender
-from peer_shared.contracts.events.referrals import ReferralSource
 
 REQUIRED_SEGMENTS = ("RF1", "PRD", "PID", "DG1")
 # DG1-3.3 coding systems: HL7 table 0396 names, and what NHS senders use in practice.

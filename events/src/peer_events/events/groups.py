@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from peer_shared.contracts.codes import (
+from peer_events.codes import (
     CodeSet,
     CohortId,
     ConcernId,
@@ -28,14 +28,14 @@ from peer_shared.contracts.codes import (
     Topic,
     VersionCode,
 )
-from peer_shared.contracts.envelope import EventData
-from peer_shared.contracts.events.safeguarding import (
+from peer_events.envelope import EventData
+from peer_events.events.safeguarding import (
     RaisedBy,
     SafeguardingAction,
     SafeguardingCategory,
     Urgency,
 )
-from peer_shared.contracts.registry import register
+from peer_events.registry import register
 
 GroupSize = Annotated[int, Field(ge=1, le=100)]
 SessionNumber = Annotated[int, Field(ge=1, le=100)]

@@ -16,7 +16,7 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, model_validator
 
-from peer_shared.contracts.codes import (
+from peer_events.codes import (
     CodeSet,
     MatchId,
     MentorId,
@@ -25,9 +25,9 @@ from peer_shared.contracts.codes import (
     ReferralId,
     StaffId,
 )
-from peer_shared.contracts.envelope import EventData
-from peer_shared.contracts.programmes import ConditionCode
-from peer_shared.contracts.registry import register
+from peer_events.envelope import EventData
+from peer_events.programmes import ConditionCode
+from peer_events.registry import register
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Capacity = Annotated[int, Field(ge=1, le=20)]

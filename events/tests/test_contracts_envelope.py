@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from peer_events import EVENT_TYPES, CloudEvent, new_event, parse_event, subject_for
+from peer_events.codes import AgeBand, Gender
+from peer_events.envelope import envelope_for
+from peer_events.events import MentorMatched, ReferralReceived, SafeguardingConcernRaised
+from peer_events.events.matching import ConfirmedBy, MatchMode
+from peer_events.events.referrals import ReferralSource
+from peer_events.registry import MalformedEvent, UnknownEventType
+from peer_events.subjects import subject_of
 from peer_shared.clock import FixedClock
-from peer_shared.contracts import EVENT_TYPES, CloudEvent, new_event, parse_event, subject_for
-from peer_shared.contracts.codes import AgeBand, Gender
-from peer_shared.contracts.envelope import envelope_for
-from peer_shared.contracts.events import MentorMatched, ReferralReceived, SafeguardingConcernRaised
-from peer_shared.contracts.events.matching import ConfirmedBy, MatchMode
-from peer_shared.contracts.events.referrals import ReferralSource
-from peer_shared.contracts.registry import MalformedEvent, UnknownEventType
-from peer_shared.contracts.subjects import subject_of
 
 CLOCK = FixedClock(datetime(2025, 3, 10, 9, 30, tzinfo=UTC))
 REF = "ref_" + "a" * 32

@@ -11,12 +11,12 @@ of its own, under another URN (`EventData.envelope_schema_uri`).
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, cast
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
-from peer_shared.clock import Clock
-from peer_shared.contracts.programmes import ConditionCode, ProgrammeCode
+from peer_events.programmes import ConditionCode, ProgrammeCode
 
 TYPE_PREFIX = "uk.nhs.peer-support"
 SOURCE_PREFIX = "/peer-support"
@@ -31,6 +31,12 @@ SchemaUri = Annotated[
 ]
 PseudonymousId = Annotated[str, StringConstraints(pattern=r"^[a-z]{3}_[0-9a-f]{32}$", max_length=36)]
 """A random, meaningless id with a three-letter kind prefix, e.g. `ref_...`, `mnt_...`, `pai_...`."""
+
+
+class Clock(Protocol):
+    """Anything that tells the current time, timezone-aware (`peer_shared.clock`'s clocks are such)."""
+
+    def now(self) -> datetime: ...
 
 
 class EventData(BaseModel):

@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from peer_shared.clock import FixedClock
-from peer_shared.contracts import EVENT_TYPES, EventData, new_event, parse_event, subject_for
-from peer_shared.contracts import events as ev
-from peer_shared.contracts.codes import (
+from peer_events import EVENT_TYPES, EventData, new_event, parse_event, subject_for
+from peer_events import events as ev
+from peer_events.codes import (
     AgeBand,
     ContactMode,
     EthnicCategory,
@@ -27,7 +26,7 @@ from peer_shared.contracts.codes import (
     SessionMode,
     Topic,
 )
-from peer_shared.contracts.export import (
+from peer_events.export import (
     ASYNCAPI_PATH,
     SCHEMA_DIR,
     data_file,
@@ -35,8 +34,9 @@ from peer_shared.contracts.export import (
     envelope_file,
     rendered_files,
 )
-from peer_shared.contracts.streams import ALL_STREAMS
-from peer_shared.contracts.subjects import subject_of
+from peer_events.streams import ALL_STREAMS
+from peer_events.subjects import subject_of
+from peer_shared.clock import FixedClock
 from peer_shared.messaging.outbox import headers_of
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -306,7 +306,7 @@ def _nats_match(filter_subject: str, subject: str) -> bool:
 
 
 def test_committed_documents_match_the_models() -> None:
-    assert drift(ROOT) == [], "run: uv run python -m peer_shared.contracts.export"
+    assert drift(ROOT) == [], "run: uv run python -m peer_events.export"
 
 
 def test_generation_is_deterministic() -> None:

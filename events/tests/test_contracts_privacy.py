@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from peer_shared.contracts import EVENT_TYPES, CloudEvent, EventData
-from peer_shared.contracts.export import ASYNCAPI_PATH, SCHEMA_DIR
+from peer_events import EVENT_TYPES, CloudEvent, EventData
+from peer_events.export import ASYNCAPI_PATH, SCHEMA_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 IDENTIFIER_WORDS = {

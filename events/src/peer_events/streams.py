@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 
-from peer_shared.contracts.subjects import INTERNAL_ROOT, PUBLIC_ROOT
+from peer_events.subjects import INTERNAL_ROOT, PUBLIC_ROOT
 
 PRODUCERS = ("referrals", "matching", "sessions", "outcomes", "groups")
 """The services that publish events, each to a public stream of its own: part of the published contract,

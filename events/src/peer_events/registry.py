@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from peer_shared.contracts.envelope import CloudEvent, EventData, envelope_for
+from peer_events.envelope import CloudEvent, EventData, envelope_for
 
 E = TypeVar("E", bound=type[EventData])
 

@@ -13,9 +13,9 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
 
-from peer_shared.contracts.codes import ConcernId, StaffId
-from peer_shared.contracts.events.sessions import PairingEvent
-from peer_shared.contracts.registry import register
+from peer_events.codes import ConcernId, StaffId
+from peer_events.events.sessions import PairingEvent
+from peer_events.registry import register
 
 
 class SafeguardingCategory(StrEnum):

@@ -1,6 +1,6 @@
 """Generate the published contract documents from the event models.
 
-`python -m peer_shared.contracts.export` writes two JSON Schemas per event type: the whole CloudEvent with
+`python -m peer_events.export` writes two JSON Schemas per event type: the whole CloudEvent with
 that payload, `docs/schemas/<event type>.json`, and its `data` alone, `docs/schemas/<event type>.data.json`,
 the schema an event's `dataschema` names (CloudEvents: `dataschema` describes `data`, not the envelope). It
 also writes the AsyncAPI 3.0 document `docs/asyncapi.json`; `--check` writes nothing and exits 1 listing
@@ -20,13 +20,13 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from peer_shared.contracts.envelope import SOURCE_PREFIX, CloudEvent, EventData, EventType
-from peer_shared.contracts.programmes import KNOWN_CONDITIONS
-from peer_shared.contracts.registry import EVENT_TYPES
-from peer_shared.contracts.streams import ALL_STREAMS, StreamSpec
-from peer_shared.contracts.subjects import subject_of
+from peer_events.envelope import SOURCE_PREFIX, CloudEvent, EventData, EventType
+from peer_events.programmes import KNOWN_CONDITIONS
+from peer_events.registry import EVENT_TYPES
+from peer_events.streams import ALL_STREAMS, StreamSpec
+from peer_events.subjects import subject_of
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 SCHEMA_DIR = Path("docs/schemas")
 ASYNCAPI_PATH = Path("docs/asyncapi.json")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -180,7 +180,7 @@ def write(root: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: write the documents, or with `--check` report drift and exit 1."""
-    parser = argparse.ArgumentParser(prog="python -m peer_shared.contracts.export")
+    parser = argparse.ArgumentParser(prog="python -m peer_events.export")
     parser.add_argument("--check", action="store_true", help="report drift, write nothing")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="repository root")
     args = parser.parse_args(argv)
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"drifted: {problem}", file=sys.stderr)
         if problems:
-            print("run: uv run python -m peer_shared.contracts.export", file=sys.stderr)
+            print("run: uv run python -m peer_events.export", file=sys.stderr)
         return 1 if problems else 0
     for path in write(args.root):
         print(f"wrote {path}")

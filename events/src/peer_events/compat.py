@@ -1,7 +1,7 @@
 """Breaking changes between the released event contracts and the ones about to ship.
 
 `docs/schemas/released/` is a snapshot of the schemas (and the AsyncAPI document) of the last release.
-`python -m peer_shared.contracts.compat` compares `docs/schemas/` against it and exits 1 listing each
+`python -m peer_events.compat` compares `docs/schemas/` against it and exits 1 listing each
 breaking change with its event type and JSON path; `--release` refreshes the snapshot when a release ships.
 
 The rule (docs/events.md, "Versioning and compatibility"): within a major version changes are additive, so
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from peer_shared.contracts.envelope import TYPE_PREFIX
-from peer_shared.contracts.export import ASYNCAPI_PATH, REPO_ROOT, SCHEMA_DIR
+from peer_events.envelope import TYPE_PREFIX
+from peer_events.export import ASYNCAPI_PATH, REPO_ROOT, SCHEMA_DIR
 
 RELEASED_DIR = SCHEMA_DIR / "released"
 Schema = dict[str, Any]
@@ -111,7 +111,7 @@ def release(root: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: report breaking changes and exit 1, or with `--release` refresh the snapshot."""
-    parser = argparse.ArgumentParser(prog="python -m peer_shared.contracts.compat")
+    parser = argparse.ArgumentParser(prog="python -m peer_events.compat")
     parser.add_argument("--release", action="store_true", help="snapshot the current contracts as released")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="repository root")
     args = parser.parse_args(argv)

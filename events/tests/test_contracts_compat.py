@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from peer_shared.contracts.compat import (
+from peer_events.compat import (
     RELEASED_DIR,
     Break,
     breaking_changes,
@@ -22,7 +22,7 @@ from peer_shared.contracts.compat import (
     schema_breaks,
     subject_breaks,
 )
-from peer_shared.contracts.export import ASYNCAPI_PATH, SCHEMA_DIR
+from peer_events.export import ASYNCAPI_PATH, SCHEMA_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSION_LOGGED = "uk.nhs.peer-support.sessions.session-logged.v1"

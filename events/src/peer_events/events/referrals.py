@@ -13,7 +13,7 @@ from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
-from peer_shared.contracts.codes import (
+from peer_events.codes import (
     AgeBand,
     AvailabilitySlot,
     CodeSet,
@@ -28,8 +28,8 @@ from peer_shared.contracts.codes import (
     Record,
     ReferralId,
 )
-from peer_shared.contracts.envelope import EventData
-from peer_shared.contracts.registry import register
+from peer_events.envelope import EventData
+from peer_events.registry import register
 
 
 class ReferralSource(StrEnum):

@@ -13,9 +13,9 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, PlainSerializer, WithJsonSchema, model_validator
 
-from peer_shared.contracts.codes import PamId, ReferralId, VersionCode
-from peer_shared.contracts.envelope import EventData
-from peer_shared.contracts.registry import register
+from peer_events.codes import PamId, ReferralId, VersionCode
+from peer_events.envelope import EventData
+from peer_events.registry import register
 
 PamScore = Annotated[
     Decimal,

@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, model_validator
 
-from peer_shared.contracts.codes import (
+from peer_events.codes import (
     CodeSet,
     GoalId,
     MatchId,
@@ -24,8 +24,8 @@ from peer_shared.contracts.codes import (
     SessionMode,
     Topic,
 )
-from peer_shared.contracts.envelope import EventData
-from peer_shared.contracts.registry import register
+from peer_events.envelope import EventData
+from peer_events.registry import register
 
 SessionCount = Annotated[int, Field(ge=0, le=60)]
 GoalCount = Annotated[int, Field(ge=0, le=20)]

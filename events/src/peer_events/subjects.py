@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peer_shared.contracts.envelope import CloudEvent, EventData
+from peer_events.envelope import CloudEvent, EventData
 
 PUBLIC_ROOT = "peer"
 INTERNAL_ROOT = "internal"

@@ -3,7 +3,7 @@
 Importing this package registers all of them in `EVENT_TYPES`, so `parse_event` knows every type.
 """
 
-from peer_shared.contracts.events.groups import (
+from peer_events.events.groups import (
     CohortFinished,
     CohortOpened,
     CohortStarted,
@@ -15,7 +15,7 @@ from peer_shared.contracts.events.groups import (
     MemberEnrolled,
     MemberLeft,
 )
-from peer_shared.contracts.events.matching import (
+from peer_events.events.matching import (
     MentorActivated,
     MentorCredentialsChanged,
     MentorLeft,
@@ -23,18 +23,18 @@ from peer_shared.contracts.events.matching import (
     MentorPaused,
     MentorRegistered,
 )
-from peer_shared.contracts.events.outcomes import PamRecorded
-from peer_shared.contracts.events.referrals import (
+from peer_events.events.outcomes import PamRecorded
+from peer_events.events.referrals import (
     ReferralAccepted,
     ReferralReceived,
     ReferralRejected,
     ReferralWithdrawn,
 )
-from peer_shared.contracts.events.safeguarding import (
+from peer_events.events.safeguarding import (
     SafeguardingConcernAcknowledged,
     SafeguardingConcernRaised,
 )
-from peer_shared.contracts.events.sessions import (
+from peer_events.events.sessions import (
     GoalReviewed,
     GoalSet,
     PairingCompleted,
