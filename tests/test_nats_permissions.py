@@ -1,4 +1,4 @@
-"""Least privilege on the real server: what each NATS identity of deploy/nats/accounts.conf may do, and not.
+"""Least privilege on the real server: what each NATS identity of deploy/nats/peer.conf may do, and not.
 
 What is allowed is checked by doing it. A denied publish or subscription is answered by the server with an
 asynchronous permissions violation naming the subject (not ordered with the reply to a later PING), which

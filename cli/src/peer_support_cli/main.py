@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from peer_support_cli.commands import dead_letters, events, mounted, outbox, replay, tokens
+from peer_support_cli.commands import dead_letters, events, mounted, outbox, replay, subscribers, tokens
 from peer_support_cli.commands.up import up_command
 from peer_support_cli.demo.command import demo_command
 
@@ -20,6 +20,7 @@ app.add_typer(outbox.app, name="outbox")
 app.add_typer(tokens.app, name="token")
 app.add_typer(events.app, name="events")
 app.add_typer(replay.app, name="replay")
+app.add_typer(subscribers.app, name="subscribers")
 mounted.mount(app)  # account (web console accounts), referrals (CSV import)
 
 if __name__ == "__main__":

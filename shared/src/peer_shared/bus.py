@@ -33,7 +33,7 @@ log = get_logger(__name__)
 
 def inbox_prefix(user: str | None) -> str:
     """The inbox prefix of a NATS user: `_INBOX_<user>`, the only subjects its permissions let it receive
-    on (deploy/nats/accounts.conf), so no other client can subscribe to its replies and deliveries."""
+    on (deploy/nats/peer.conf), so no other client can subscribe to its replies and deliveries."""
     return f"_INBOX_{user}" if user else "_INBOX"
 
 

@@ -14,6 +14,7 @@ from . import psql
 from .credentials import ensure_console_keys, ensure_issuer_keys, load_or_create_secrets
 from .infrastructure import Infrastructure, database_url
 from .nats import MONITOR_PORT, NatsServer
+from .nats_config import load_register, write_configuration
 from .paths import DATABASES, deploy_dir
 from .postgres import PostgresServer
 from .processes import find_free_port
@@ -30,7 +31,8 @@ class EmbeddedInfrastructure:
     """Context manager running a real nats-server and Postgres as child processes.
 
     Layout of data_dir: secrets.json, keys/ (issuer.key/.pub: the operator's token-signing key pair,
-    console.key/.pub: the web console's), nats/ (JetStream store), postgres/
+    console.key/.pub: the web console's), nats/ (JetStream store, nats.pid, the generated configuration
+    and the subscriber register: embedded.nats_config), postgres/
     (cluster), logs/ (nats.log, postgres.log). Everything survives a restart. The
     default ports are used when free, other free ports otherwise; port 0 asks for
     any free port (tests running side by side).
@@ -102,12 +104,15 @@ class EmbeddedInfrastructure:
         in_main_thread = threading.current_thread() is threading.main_thread()
         if in_main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        # The PEER account and the regional subscribers' accounts as registered: a fresh folder has none.
+        nats_config = write_configuration(self.data_dir, load_register(self.data_dir))
         self._nats = NatsServer(
             self.data_dir / "nats",
             port=find_free_port(self.nats_port),
             monitor_port=find_free_port(self.nats_monitor_port),
             passwords=secrets.nats,
             log_path=logs / "nats.log",
+            config=nats_config,
         )
         self._postgres = PostgresServer(
             self.data_dir / "postgres",

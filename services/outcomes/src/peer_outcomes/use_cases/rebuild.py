@@ -117,7 +117,7 @@ async def _replay(
         if writing is not None:
             await writing
     finally:
-        # Not deleted: the service's NATS user may not delete consumers (deploy/nats/accounts.conf);
+        # Not deleted: the service's NATS user may not delete consumers (deploy/nats/peer.conf);
         # the server removes this one after `inactive_threshold` without a fetch.
         await psub.unsubscribe()
     return read
