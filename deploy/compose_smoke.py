@@ -34,6 +34,7 @@ import nats
 from peer_shared.auth.tokens import Role, issue_token, load_private_key
 from peer_shared.clock import SystemClock
 from peer_testkit.journeys import Person, mentor_body, service_request
+from peer_testkit.waiting import eventually
 
 HOST = "127.0.0.1"
 PORTS = {
@@ -110,13 +111,12 @@ class Deployment:
         return response.json() if response.content else None
 
 
-async def eventually(what: str, check: Callable[[], Awaitable[bool]]) -> None:
-    """Wait until `check()` holds (the flow crosses the bus), failing after the deadline."""
-    deadline = time.monotonic() + DEADLINE
-    while not await check():
-        if time.monotonic() > deadline:
-            raise SmokeFailed(f"not within {DEADLINE:.0f} s: {what}")
-        await asyncio.sleep(0.25)
+async def within_deadline(what: str, check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait until `check()` holds (the flow crosses the bus), failing the smoke test after the deadline."""
+    try:
+        await eventually(check, timeout=DEADLINE)
+    except AssertionError as late:
+        raise SmokeFailed(f"not within {DEADLINE:.0f} s: {what}") from late
 
 
 async def refer_and_support(d: Deployment, mentor_id: str, person: Person, session_hours_ago: int) -> str:
@@ -155,7 +155,7 @@ async def refer_and_support(d: Deployment, mentor_id: str, person: Person, sessi
         pairing.update(found[0] if found else {})
         return bool(found)
 
-    await eventually("a pairing for the referral", paired)
+    await within_deadline("a pairing for the referral", paired)
     if pairing["mentor_id"] != mentor_id:
         raise SmokeFailed(f"paired with {pairing['mentor_id']}, not the active mentor {mentor_id}")
     say(f"matching paired it with mentor {mentor_id}; sessions started pairing {pairing['id']}")
@@ -183,7 +183,7 @@ async def report_counts(d: Deployment, referrals: int) -> None:
         activity = report["total"]["activity"]
         return bool(activity["matched"] == referrals and activity["sessions_delivered"] == referrals)
 
-    await eventually(f"the report to count {referrals} matches and sessions", counted)
+    await within_deadline(f"the report to count {referrals} matches and sessions", counted)
     say(f"the outcomes report counts {referrals} matched and {referrals} sessions delivered")
 
 

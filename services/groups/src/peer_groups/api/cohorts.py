@@ -8,7 +8,7 @@ from fastapi import APIRouter, status
 from peer_events.codes import CohortId
 from peer_groups.api.bodies import CohortIn
 from peer_groups.api.cohort_bodies import CohortDetailOut, CohortOut, CohortPage, plan_of
-from peer_groups.api.config import Settings
+from peer_groups.api.dependencies import Settings
 from peer_groups.domain.cohort import CohortStatus
 from peer_groups.use_cases import cohort_views
 from peer_groups.use_cases.cohort_commands import CohortAction, move_cohort

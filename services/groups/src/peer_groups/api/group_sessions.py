@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 
 from peer_events.codes import CohortId, GroupSessionId
 from peer_groups.api.bodies import SessionIn
-from peer_groups.api.config import Settings
+from peer_groups.api.dependencies import Settings
 from peer_groups.api.session_bodies import SessionOut
 from peer_groups.use_cases import cohort_views
 from peer_groups.use_cases.group_sessions import correct_session, record_session

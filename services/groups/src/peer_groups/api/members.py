@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from peer_events.codes import CohortId, ReferralId
 from peer_groups.api.bodies import FollowUpIn, FollowUpOutcome, LeaveIn, MemberIn
 from peer_groups.api.cohort_bodies import CohortDetailOut, FollowUpOut, FollowUpPage
-from peer_groups.api.config import Settings
+from peer_groups.api.dependencies import Settings
 from peer_groups.use_cases import cohort_commands, cohort_views
 from peer_shared.http.dependencies import Coordinator, Limit, Offset, Runtime, Today
 from peer_shared.http.problems import problem_responses

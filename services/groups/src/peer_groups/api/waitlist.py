@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from peer_groups.api.config import Settings
+from peer_groups.api.dependencies import Settings
 from peer_groups.use_cases.waitlist_view import Waitlist, waitlist_of
 from peer_shared.http.dependencies import Coordinator, Runtime
 from peer_shared.http.problems import problem_responses
